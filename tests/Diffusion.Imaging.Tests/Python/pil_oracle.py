@@ -7,6 +7,8 @@ Commands (paths are files or folders chosen by the C# test):
   convert IN W H SRC DST OUT  Image.frombytes(SRC).convert(DST).tobytes()
   text PNG OUT.json         the text chunks PIL reads (im.text)
   quantize IN.f32 OUT.u8    diffusers numpy_to_pil: (x * 255).round().astype("uint8")
+  normalize OUT.f32         2 * (uint8 / 255) - 1 for the 256 byte values (pil_to_numpy + normalize)
+  binarize OUT.f32          uint8 / 255 binarised at 0.5 for the 256 byte values
   nearest IN.f32 B C H W OH OW OUT.f32   torch F.interpolate(mode="nearest") (needs torch)
 
 Expected bytes follow the C# decoder's documented mapping: "1" -> L, "P" -> RGB (RGBA when a
@@ -133,6 +135,17 @@ def main(argv):
     elif cmd == "quantize":
         x = np.fromfile(argv[2], dtype="<f4")
         (x * 255).round().astype("uint8").tofile(argv[3])
+    elif cmd == "normalize":
+        # diffusers pil_to_numpy + normalize on every uint8 value
+        x = np.arange(256, dtype=np.uint8)[None, :]
+        x = x.astype(np.float32) / 255.0
+        (2.0 * x - 1.0).astype("<f4").tofile(argv[2])
+    elif cmd == "binarize":
+        # diffusers mask path: uint8 / 255 in float32, then binarize at 0.5
+        x = np.arange(256, dtype=np.uint8).astype(np.float32) / 255.0
+        x[x < 0.5] = 0
+        x[x >= 0.5] = 1
+        x.astype("<f4").tofile(argv[2])
     elif cmd == "nearest":
         import torch
         b, c, h, w, oh, ow = (int(v) for v in argv[3:9])
