@@ -98,15 +98,39 @@ public class PngTextTests
     }
 
     [Fact]
+    public void ReadText_ManySmallZtxtBombs_StayWithinOneTextBudget()
+    {
+        // 2000 zTXt chunks of 1 MB zeros each (~1 KB compressed): 2 GB of text if each were
+        // bounded separately; one shared budget keeps it to MaxTextBytes.
+        var bomb = RawPng.Chunk("zTXt", [.. "z"u8, 0, 0, .. RawPng.Zlib(new byte[1_000_000], System.IO.Compression.CompressionLevel.SmallestSize)]);
+        var chunks = new List<byte[]> { RawPng.Ihdr(1, 1, 8, 0) };
+        chunks.AddRange(Enumerable.Repeat(bomb, 2000));
+        chunks.Add(RawPng.Chunk("IDAT", RawPng.Zlib(new byte[2])));
+        chunks.Add(RawPng.Chunk("IEND", []));
+        var png = RawPng.File([.. chunks]);
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var text = PngDecoder.ReadText(png, new PngDecodeLimits(MaxTextBytes: 3_500_000));
+        clock.Stop();
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Equal(3, text.Count);
+        Assert.True(allocated < 64L << 20, $"allocated {allocated >> 20} MiB");
+        Assert.True(clock.ElapsedMilliseconds < 2000, $"took {clock.ElapsedMilliseconds} ms");
+        Assert.Equal(1, PngDecoder.Decode(png).Width);
+    }
+
+    [Fact]
     public void ReadText_ZtxtLargerThanLimit_IsSkipped()
     {
         var big = RawPng.Zlib(new byte[100_000]);
-        var png = RawPng.File(RawPng.Ihdr(1, 1, 8, 0), RawPng.Chunk("zTXt", [.. "big"u8, 0, 0, .. big]),
-            RawPng.Chunk("tEXt", "ok\0fine"u8), RawPng.Chunk("IDAT", RawPng.Zlib(new byte[2])), RawPng.Chunk("IEND", []));
+        var png = RawPng.File(RawPng.Ihdr(1, 1, 8, 0), RawPng.Chunk("tEXt", "ok\0fine"u8), RawPng.Chunk("zTXt", [.. "big"u8, 0, 0, .. big]),
+            RawPng.Chunk("tEXt", "later\0skipped"u8), RawPng.Chunk("IDAT", RawPng.Zlib(new byte[2])), RawPng.Chunk("IEND", []));
 
         var text = PngDecoder.ReadText(png, new PngDecodeLimits(MaxTextBytes: 1000));
 
         Assert.Equal([new PngTextChunk("ok", "fine")], text);
-        Assert.Single(PngDecoder.ReadText(png, new PngDecodeLimits(MaxTextBytes: 100_000)), t => t.Keyword == "big" && t.Text.Length == 100_000);
+        Assert.Equal(["ok", "big", "later"], PngDecoder.ReadText(png, new PngDecodeLimits(MaxTextBytes: 100_100)).Select(t => t.Keyword));
     }
 }

@@ -17,19 +17,29 @@ public class NearestInterpolationTests
     public void Resize_OddSizes_MatchTorchInterpolateNearest()
     {
         (int H, int W, int OH, int OW)[] cases = [(32, 32, 16, 16), (7, 5, 3, 2), (3, 5, 7, 9), (48, 32, 6, 4), (13, 8, 8, 13), (64, 9, 9, 64), (100, 33, 33, 100), (5, 5, 10, 10), (97, 89, 12, 11)];
+        const int B = 2, C = 3;
         var rng = new Random(3);
         using var dir = new TempFolder();
-        foreach (var (h, w, oh, ow) in cases)
+        var inputs = new List<float[]>();
+        var spec = new List<object>();
+        for (int i = 0; i < cases.Length; i++)
         {
-            const int B = 2, C = 3;
+            var (h, w, oh, ow) = cases[i];
             var x = Enumerable.Range(0, B * C * h * w).Select(_ => (float)rng.NextDouble()).ToArray();
-            File.WriteAllBytes(dir.File("x.f32"), x.SelectMany(BitConverter.GetBytes).ToArray());
+            File.WriteAllBytes(dir.File($"x{i}.f32"), x.SelectMany(BitConverter.GetBytes).ToArray());
+            inputs.Add(x);
+            spec.Add(new { input = dir.File($"x{i}.f32"), output = dir.File($"y{i}.f32"), b = B, c = C, h, w, oh, ow });
+        }
+        File.WriteAllText(dir.File("cases.json"), System.Text.Json.JsonSerializer.Serialize(spec));
 
-            PilOracle.Run("nearest", dir.File("x.f32"), $"{B}", $"{C}", $"{h}", $"{w}", $"{oh}", $"{ow}", dir.File("y.f32"));
-            var ours = NearestInterpolation.Resize(x, B, C, h, w, oh, ow);
+        PilOracle.Run("nearest", dir.File("cases.json"));
 
-            var bytes = File.ReadAllBytes(dir.File("y.f32"));
-            var torch = Enumerable.Range(0, bytes.Length / 4).Select(i => BitConverter.ToSingle(bytes, i * 4)).ToArray();
+        for (int i = 0; i < cases.Length; i++)
+        {
+            var (h, w, oh, ow) = cases[i];
+            var ours = NearestInterpolation.Resize(inputs[i], B, C, h, w, oh, ow);
+            var bytes = File.ReadAllBytes(dir.File($"y{i}.f32"));
+            var torch = Enumerable.Range(0, bytes.Length / 4).Select(k => BitConverter.ToSingle(bytes, k * 4)).ToArray();
             Assert.True(torch.SequenceEqual(ours), $"{h}x{w} -> {oh}x{ow} differs from torch");
         }
     }

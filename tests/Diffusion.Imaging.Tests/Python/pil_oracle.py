@@ -9,7 +9,7 @@ Commands (paths are files or folders chosen by the C# test):
   quantize IN.f32 OUT.u8    diffusers numpy_to_pil: (x * 255).round().astype("uint8")
   normalize OUT.f32         2 * (uint8 / 255) - 1 for the 256 byte values (pil_to_numpy + normalize)
   binarize OUT.f32          uint8 / 255 binarised at 0.5 for the 256 byte values
-  nearest IN.f32 B C H W OH OW OUT.f32   torch F.interpolate(mode="nearest") (needs torch)
+  nearest CASES.json        torch F.interpolate(mode="nearest") per case {input, output, b, c, h, w, oh, ow}
 
 Expected bytes follow the C# decoder's documented mapping: "1" -> L, "P" -> RGB (RGBA when a
 tRNS/transparency is present), 16-bit gray -> high byte; other modes as PIL holds them.
@@ -148,10 +148,13 @@ def main(argv):
         x.astype("<f4").tofile(argv[2])
     elif cmd == "nearest":
         import torch
-        b, c, h, w, oh, ow = (int(v) for v in argv[3:9])
-        x = torch.from_numpy(np.fromfile(argv[2], dtype="<f4").reshape(b, c, h, w))
-        y = torch.nn.functional.interpolate(x, size=(oh, ow), mode="nearest")
-        y.numpy().astype("<f4").tofile(argv[9])
+        with open(argv[2]) as f:
+            cases = json.load(f)
+        for case in cases:
+            b, c, h, w, oh, ow = (case[k] for k in ("b", "c", "h", "w", "oh", "ow"))
+            x = torch.from_numpy(np.fromfile(case["input"], dtype="<f4").reshape(b, c, h, w))
+            y = torch.nn.functional.interpolate(x, size=(oh, ow), mode="nearest")
+            y.numpy().astype("<f4").tofile(case["output"])
     else:
         raise SystemExit(f"unknown command {cmd}")
 

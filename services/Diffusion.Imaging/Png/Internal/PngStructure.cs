@@ -39,6 +39,8 @@ internal sealed class PngStructure
         bool sawPlte = false, sawIend = false;
         int idatState = 0; // 0 none yet, 1 inside the IDAT run, 2 after it
         long idatBytes = 0;
+        int textBudget = limits.MaxTextBytes;
+        bool textExhausted = false;
         var idatSegments = new List<(int Start, int Length)>();
         while (reader.TryRead(out var chunk))
         {
@@ -71,9 +73,17 @@ internal sealed class PngStructure
                 default:
                     if (chunk.IsCritical)
                         throw new ImageFormatException($"PNG uses the critical chunk '{chunk.Name}' (offset {chunk.Offset}), which this decoder does not know; re-save it as a plain PNG");
-                    if (collectText && chunk.Type is PngChunkTypes.tEXt or PngChunkTypes.zTXt or PngChunkTypes.iTXt
-                        && PngTextCodec.TryParse(chunk.Type, chunk.Data, limits.MaxTextBytes) is { } text)
-                        result.Text.Add(text);
+                    if (collectText && !textExhausted && chunk.Type is PngChunkTypes.tEXt or PngChunkTypes.zTXt or PngChunkTypes.iTXt)
+                    {
+                        // One budget for all text chunks: many small zTXt bombs cannot add up, and
+                        // after the first text that does not fit, later ones are not inflated.
+                        if (PngTextCodec.TryParse(chunk.Type, chunk.Data, textBudget, out int used, out bool tooLarge) is { } text)
+                        {
+                            result.Text.Add(text);
+                            textBudget -= used;
+                        }
+                        textExhausted = tooLarge;
+                    }
                     break;
             }
             if (chunk.Type != PngChunkTypes.IDAT && idatState == 1)

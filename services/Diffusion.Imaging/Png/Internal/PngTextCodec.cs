@@ -9,26 +9,33 @@ internal static class PngTextCodec
     private const int MaxKeywordLength = 79;
 
     /// <summary>The keyword/text of a text chunk, or null when the chunk is malformed, uses an
-    /// unknown compression method or inflates beyond <paramref name="maxTextBytes"/>
-    /// (metadata never makes the image undecodable).</summary>
-    public static PngTextChunk? TryParse(uint type, ReadOnlySpan<byte> data, int maxTextBytes)
+    /// unknown compression method (metadata never makes the image undecodable) or its text is
+    /// longer than <paramref name="maxTextBytes"/> bytes (then <paramref name="tooLarge"/> is set;
+    /// a compressed text is inflated no further than that).</summary>
+    public static PngTextChunk? TryParse(uint type, ReadOnlySpan<byte> data, int maxTextBytes, out int textBytes, out bool tooLarge)
     {
+        textBytes = 0;
+        tooLarge = false;
         int nul = data.IndexOf((byte)0);
         if (nul < 1 || nul > MaxKeywordLength)
             return null;
         string keyword = Encoding.Latin1.GetString(data[..nul]);
         var rest = data[(nul + 1)..];
+        byte[]? body;
+        bool utf8 = false;
         switch (type)
         {
             case PngChunkTypes.tEXt:
-                return rest.Length <= maxTextBytes ? new PngTextChunk(keyword, Encoding.Latin1.GetString(rest)) : null;
+                body = rest.Length <= maxTextBytes ? rest.ToArray() : null;
+                tooLarge = body is null;
+                break;
             case PngChunkTypes.zTXt:
                 if (rest.Length < 1 || rest[0] != 0)
                     return null;
-                var latin = TryInflate(rest[1..], maxTextBytes);
-                return latin is null ? null : new PngTextChunk(keyword, Encoding.Latin1.GetString(latin));
+                body = TryInflate(rest[1..], maxTextBytes, out tooLarge);
+                break;
             case PngChunkTypes.iTXt:
-                // compression flag, compression method, language tag\0, translated keyword\0, text
+                // compression flag, compression method, language tag \0, translated keyword \0, text
                 if (rest.Length < 2 || rest[0] > 1 || rest[1] != 0)
                     return null;
                 bool compressed = rest[0] == 1;
@@ -41,19 +48,34 @@ internal static class PngTextCodec
                 if (translatedEnd < 0)
                     return null;
                 rest = rest[(translatedEnd + 1)..];
-                byte[]? utf8 = compressed ? TryInflate(rest, maxTextBytes) : rest.Length <= maxTextBytes ? rest.ToArray() : null;
-                return utf8 is null ? null : new PngTextChunk(keyword, Encoding.UTF8.GetString(utf8));
+                utf8 = true;
+                if (compressed)
+                {
+                    body = TryInflate(rest, maxTextBytes, out tooLarge);
+                }
+                else
+                {
+                    body = rest.Length <= maxTextBytes ? rest.ToArray() : null;
+                    tooLarge = body is null;
+                }
+                break;
             default:
                 return null;
         }
+        if (body is null)
+            return null;
+        textBytes = body.Length;
+        return new PngTextChunk(keyword, utf8 ? Encoding.UTF8.GetString(body) : Encoding.Latin1.GetString(body));
     }
 
-    private static byte[]? TryInflate(ReadOnlySpan<byte> compressed, int maxBytes)
+    private static byte[]? TryInflate(ReadOnlySpan<byte> compressed, int maxBytes, out bool tooLarge)
     {
+        tooLarge = false;
         try
         {
             var buffer = BoundedInflater.Inflate(new ArraySegment<byte>(compressed.ToArray()), maxBytes, "text chunk", out int length);
-            return length > maxBytes ? null : buffer.AsSpan(0, length).ToArray();
+            tooLarge = length > maxBytes;
+            return tooLarge ? null : buffer.AsSpan(0, length).ToArray();
         }
         catch (ImageFormatException)
         {

@@ -81,24 +81,34 @@ internal static class ScanlineFilters
     /// "minimum sum of absolute differences" heuristic of PNG spec 12.8).</summary>
     public static long Apply(int type, ReadOnlySpan<byte> row, ReadOnlySpan<byte> prior, int bpp, Span<byte> destination)
     {
-        long cost = 0;
-        for (int i = 0; i < row.Length; i++)
+        int n = row.Length, head = Math.Min(bpp, n);
+        prior = prior[..n];
+        destination = destination[..n];
+        // The first bpp bytes have no left neighbour (a = c = 0).
+        switch (type)
         {
-            byte a = i >= bpp ? row[i - bpp] : (byte)0;
-            byte b = prior[i];
-            byte c = i >= bpp ? prior[i - bpp] : (byte)0;
-            byte predicted = type switch
-            {
-                None => 0,
-                Sub => a,
-                Up => b,
-                Average => (byte)((a + b) >> 1),
-                _ => PaethPredictor(a, b, c),
-            };
-            byte v = (byte)(row[i] - predicted);
-            destination[i] = v;
-            cost += v < 128 ? v : 256 - v;
+            case None:
+                row.CopyTo(destination);
+                break;
+            case Sub:
+                row[..head].CopyTo(destination);
+                for (int i = head; i < n; i++) destination[i] = (byte)(row[i] - row[i - bpp]);
+                break;
+            case Up:
+                for (int i = 0; i < n; i++) destination[i] = (byte)(row[i] - prior[i]);
+                break;
+            case Average:
+                for (int i = 0; i < head; i++) destination[i] = (byte)(row[i] - (prior[i] >> 1));
+                for (int i = head; i < n; i++) destination[i] = (byte)(row[i] - ((row[i - bpp] + prior[i]) >> 1));
+                break;
+            default:
+                for (int i = 0; i < head; i++) destination[i] = (byte)(row[i] - prior[i]);
+                for (int i = head; i < n; i++) destination[i] = (byte)(row[i] - PaethPredictor(row[i - bpp], prior[i], prior[i - bpp]));
+                break;
         }
+        long cost = 0;
+        foreach (byte v in destination)
+            cost += v < 128 ? v : 256 - v;
         return cost;
     }
 }
