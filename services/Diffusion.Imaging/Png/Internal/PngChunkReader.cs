@@ -38,9 +38,6 @@ internal ref struct PngChunkReader
         _position = Signature.Length;
     }
 
-    /// <summary>Bytes not yet read.</summary>
-    public readonly int Remaining => _png.Length - _position;
-
     /// <summary>Reads the next chunk; false at the exact end of the data.</summary>
     public bool TryRead(out PngChunk chunk)
     {
