@@ -11,14 +11,14 @@ public static class GrpcTimeout
 
     private const long MaxValue = 99_999_999;
 
-    // Ticks (100 ns) per unit, finest first: Format picks the finest unit whose value fits 8 digits.
+    // Ticks (100 ns) per unit, coarsest first; nanoseconds are handled apart (a tick is 100 of them).
     private static readonly (char Unit, long Ticks)[] Units =
     [
-        ('u', 10),
-        ('m', TimeSpan.TicksPerMillisecond),
-        ('S', TimeSpan.TicksPerSecond),
-        ('M', TimeSpan.TicksPerMinute),
         ('H', TimeSpan.TicksPerHour),
+        ('M', TimeSpan.TicksPerMinute),
+        ('S', TimeSpan.TicksPerSecond),
+        ('m', TimeSpan.TicksPerMillisecond),
+        ('u', 10),
     ];
 
     /// <summary>Parses a header value; false when it is malformed (the caller then ignores it).</summary>
@@ -59,8 +59,9 @@ public static class GrpcTimeout
     }
 
     /// <summary>
-    /// Formats a timeout in the finest unit that fits 8 digits, rounding up (a deadline is never
-    /// shortened). Zero or negative becomes "1n": the remote side sees an expired deadline.
+    /// Formats a timeout: in the coarsest unit that states it exactly within 8 digits ("1m", "30S"),
+    /// else in the finest unit that fits 8 digits, rounded up (a deadline is never shortened).
+    /// Zero or negative becomes "1n": the remote side sees an already expired deadline.
     /// </summary>
     public static string Format(TimeSpan timeout)
     {
@@ -70,20 +71,32 @@ public static class GrpcTimeout
             return "1n";
         }
 
-        if (ticks * 100 <= MaxValue)
-        {
-            return (ticks * 100).ToString(System.Globalization.CultureInfo.InvariantCulture) + "n";
-        }
-
         foreach (var (unit, perUnit) in Units)
         {
-            var amount = (ticks / perUnit) + (ticks % perUnit == 0 ? 0 : 1);
-            if (amount <= MaxValue)
+            if (ticks % perUnit == 0 && ticks / perUnit <= MaxValue)
             {
-                return amount.ToString(System.Globalization.CultureInfo.InvariantCulture) + unit;
+                return Text(ticks / perUnit, unit);
             }
         }
 
-        return MaxValue.ToString(System.Globalization.CultureInfo.InvariantCulture) + "H";
+        if (ticks <= MaxValue / 100)
+        {
+            return Text(ticks * 100, 'n');
+        }
+
+        for (var i = Units.Length - 1; i >= 0; i--)
+        {
+            var (unit, perUnit) = Units[i];
+            var amount = (ticks / perUnit) + (ticks % perUnit == 0 ? 0 : 1);
+            if (amount <= MaxValue)
+            {
+                return Text(amount, unit);
+            }
+        }
+
+        return Text(MaxValue, 'H');
     }
+
+    private static string Text(long amount, char unit) =>
+        amount.ToString(System.Globalization.CultureInfo.InvariantCulture) + unit;
 }

@@ -30,7 +30,9 @@ public sealed class OwnClientInteropTests : IAsyncLifetime
     {
         await InteropClient.RunAsync(name, _channel.CallInvoker);
 
-        if (name is "cancel_after_first_response" or "timeout_on_sleeping_server")
+        // (A 1 ms deadline may expire before the request leaves, so only the cancel case must reach the handler;
+        // CallBehaviorTests covers deadline propagation with a deadline the request outlives.)
+        if (name == "cancel_after_first_response")
         {
             Assert.True(await _service.WaitForCancellationsAsync(1, TimeSpan.FromSeconds(5)), "the server handler never saw the cancellation");
         }
