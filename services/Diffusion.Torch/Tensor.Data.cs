@@ -25,6 +25,26 @@ public sealed partial class Tensor
             NativeStatus.Check(NativeMethods.dt_tensor_copy_to(Handle, p, destination.Length));
     }
 
+    /// <summary>Like <see cref="CopyToBytes"/> into unmanaged memory of <paramref name="byteCount"/> bytes (no 2 GB limit).</summary>
+    public unsafe void CopyToPointer(void* destination, long byteCount) =>
+        NativeStatus.Check(NativeMethods.dt_tensor_copy_to(Handle, destination, byteCount));
+
+    /// <summary>Overwrites this tensor (any dtype, device, strides) with raw little-endian elements of
+    /// <paramref name="sourceType"/> laid out row-major in this tensor's shape, converting in the same
+    /// single pass. Returns this.</summary>
+    public unsafe Tensor CopyFromBytes(ReadOnlySpan<byte> bytes, ScalarType sourceType)
+    {
+        fixed (byte* p = bytes)
+            return CopyFromPointer(p, bytes.Length, sourceType);
+    }
+
+    /// <summary>Like <see cref="CopyFromBytes"/> from unmanaged memory (e.g. a memory-mapped file); read once, not retained.</summary>
+    public unsafe Tensor CopyFromPointer(void* data, long byteCount, ScalarType sourceType)
+    {
+        NativeStatus.Check(NativeMethods.dt_tensor_copy_from_data(Handle, data, byteCount, (int)sourceType));
+        return this;
+    }
+
     /// <summary>The raw element bytes (little-endian, row-major).</summary>
     public byte[] ToBytes()
     {

@@ -99,14 +99,27 @@ at::TensorOptions options(int32_t dtype, int32_t device_type, int32_t device_ind
   return at::TensorOptions().dtype(dt::to_scalar_type(dtype)).device(dt::to_device(device_type, device_index));
 }
 
-int64_t checked_numel(const std::vector<int64_t>& shape) {
-  int64_t n = 1;
-  for (auto s : shape) {
+// A CPU tensor over (aligned) or copied from (unaligned) caller memory of the given dtype and shape.
+// Safetensors offsets need not be multiples of the element size, and ATen's kernels assume aligned
+// elements, so unaligned data takes one extra byte copy.
+at::Tensor host_source(const void* data, int64_t nbytes, at::ScalarType src_type, at::IntArrayRef sizes) {
+  const auto element = static_cast<int64_t>(c10::elementSize(src_type));
+  int64_t numel = 1;
+  for (auto s : sizes) {
     if (s < 0) throw dt::InvalidArgument("negative size in shape");
-    if (s != 0 && n > INT64_MAX / s) throw dt::InvalidArgument("shape has more than 2^63 elements");
-    n *= s;
+    if (s != 0 && numel > INT64_MAX / s) throw dt::InvalidArgument("shape has more than 2^63 elements");
+    numel *= s;
   }
-  return n;
+  if (numel > INT64_MAX / element || numel * element != nbytes)
+    throw dt::InvalidArgument(std::to_string(nbytes) + " bytes given for " + std::to_string(numel) + " elements of " +
+                              c10::toString(src_type));
+  if (nbytes > 0 && data == nullptr) throw dt::InvalidArgument("data pointer is null");
+  const auto source_options = at::TensorOptions().dtype(src_type);
+  if (reinterpret_cast<uintptr_t>(data) % static_cast<uintptr_t>(element) == 0)
+    return at::from_blob(const_cast<void*>(data), sizes, source_options);
+  auto staging = at::empty(sizes, source_options);
+  std::memcpy(staging.data_ptr(), data, static_cast<size_t>(nbytes));
+  return staging;
 }
 
 }  // namespace
@@ -125,26 +138,17 @@ DT_EXPORT dt_status dt_tensor_from_data(const void* data, int64_t nbytes, int32_
   return dt::guard([&] {
     dt::require_out(out, "out");
     const auto sizes = dt::to_vector(shape, ndim, "shape");
-    const auto src_type = dt::to_scalar_type(src_dtype);
-    const auto element = static_cast<int64_t>(c10::elementSize(src_type));
-    const auto numel = checked_numel(sizes);
-    if (numel > INT64_MAX / element || numel * element != nbytes)
-      throw dt::InvalidArgument("dt_tensor_from_data: " + std::to_string(nbytes) + " bytes given for " +
-                                std::to_string(numel) + " elements of " + c10::toString(src_type));
-    if (nbytes > 0 && data == nullptr) throw dt::InvalidArgument("dt_tensor_from_data: data is null");
-    const auto target = options(dst_dtype, device_type, device_index);
-    at::Tensor result;
-    if (reinterpret_cast<uintptr_t>(data) % static_cast<uintptr_t>(element) == 0) {
-      // Aligned: read the caller's memory in place and copy (converting) once into libtorch storage.
-      auto source = at::from_blob(const_cast<void*>(data), sizes, at::TensorOptions().dtype(src_type));
-      result = source.to(target, /*non_blocking=*/false, /*copy=*/true);
-    } else {
-      // Unaligned (safetensors offsets need not be multiples of the element size): byte copy first.
-      auto staging = at::empty(sizes, at::TensorOptions().dtype(src_type));
-      std::memcpy(staging.data_ptr(), data, static_cast<size_t>(nbytes));
-      result = staging.to(target);
-    }
-    *out = dt::wrap(std::move(result));
+    auto source = host_source(data, nbytes, dt::to_scalar_type(src_dtype), sizes);
+    // One pass from the caller's memory into new libtorch storage, converting dtype and device; the
+    // explicit copy also covers the case where nothing changes (from_blob must not be retained).
+    *out = dt::wrap(source.to(options(dst_dtype, device_type, device_index), /*non_blocking=*/false, /*copy=*/true));
+  });
+}
+
+DT_EXPORT dt_status dt_tensor_copy_from_data(dt_tensor dst, const void* data, int64_t nbytes, int32_t src_dtype) {
+  return dt::guard([&] {
+    auto destination = dt::get(dst, "dst");
+    destination.copy_(host_source(data, nbytes, dt::to_scalar_type(src_dtype), destination.sizes()));
   });
 }
 

@@ -10,6 +10,7 @@ internal static unsafe partial class NativeMethods
 
     [LibraryImport(Library)]
     internal static partial int dt_tensor_from_data(void* data, long nbytes, int srcDtype, long* shape, int ndim, int dstDtype, int deviceType, int deviceIndex, out TensorHandle result);
+    [LibraryImport(Library)] internal static partial int dt_tensor_copy_from_data(TensorHandle destination, void* data, long nbytes, int srcDtype);
     [LibraryImport(Library)] internal static partial int dt_tensor_empty(long* shape, int ndim, int dtype, int deviceType, int deviceIndex, out TensorHandle result);
     [LibraryImport(Library)] internal static partial int dt_tensor_zeros(long* shape, int ndim, int dtype, int deviceType, int deviceIndex, out TensorHandle result);
     [LibraryImport(Library)] internal static partial int dt_tensor_ones(long* shape, int ndim, int dtype, int deviceType, int deviceIndex, out TensorHandle result);

@@ -17,6 +17,11 @@ DT_EXPORT dt_status dt_tensor_from_data(const void* data, int64_t nbytes, int32_
                                         int32_t ndim, int32_t dst_dtype, int32_t device_type, int32_t device_index,
                                         dt_tensor* out);
 
+/* Overwrites dst (any dtype, device, strides) with nbytes of host memory holding a contiguous row-major
+ * array of src_dtype with dst's shape, converting in the same pass: loading a weight into an existing
+ * parameter reads the source exactly once. */
+DT_EXPORT dt_status dt_tensor_copy_from_data(dt_tensor dst, const void* data, int64_t nbytes, int32_t src_dtype);
+
 DT_EXPORT dt_status dt_tensor_empty(const int64_t* shape, int32_t ndim, int32_t dtype, int32_t device_type,
                                     int32_t device_index, dt_tensor* out);
 DT_EXPORT dt_status dt_tensor_zeros(const int64_t* shape, int32_t ndim, int32_t dtype, int32_t device_type,
