@@ -284,7 +284,7 @@ internal sealed class GrpcCall<TRequest, TResponse> : IDisposable
 
     private HttpRequestMessage CreateRequest(Endpoint endpoint, HttpContent content)
     {
-        var request = new HttpRequestMessage(HttpMethod.Post, endpoint.BaseAddress + _method.FullName)
+        var request = new HttpRequestMessage(HttpMethod.Post, endpoint.GetMethodUri(_method.FullName))
         {
             Version = HttpVersion.Version20,
             VersionPolicy = HttpVersionPolicy.RequestVersionExact,

@@ -75,6 +75,8 @@ public sealed class GrpcChannel : IDisposable
     {
         // Streams beyond one connection's SETTINGS_MAX_CONCURRENT_STREAMS open another connection instead of queueing.
         EnableMultipleHttp2Connections = true,
+        // The default 64 KiB stream window stalls every response of 64 KiB or more for a WINDOW_UPDATE round trip.
+        InitialHttp2StreamWindowSize = 4 * 1024 * 1024,
         PooledConnectionIdleTimeout = Timeout.InfiniteTimeSpan,
         KeepAlivePingDelay = options.KeepAlivePingDelay ?? Timeout.InfiniteTimeSpan,
         KeepAlivePingTimeout = TimeSpan.FromSeconds(20),

@@ -10,7 +10,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core.Features;
 namespace Diffusion.Grpc.Server;
 
 /// <summary>The server side of one call, handed to every handler.</summary>
-public sealed class ServerCallContext : IDisposable
+public sealed class ServerCallContext
 {
     private readonly HttpContext _httpContext;
     private readonly GrpcServerOptions _options;
@@ -18,6 +18,7 @@ public sealed class ServerCallContext : IDisposable
     private readonly CancellationTokenSource _callCts;
     private readonly string? _requestEncoding;
     private readonly bool _compressResponses;
+    private Metadata? _requestHeaders;
 
     internal ServerCallContext(HttpContext httpContext, string method, GrpcServerOptions options)
     {
@@ -29,18 +30,6 @@ public sealed class ServerCallContext : IDisposable
         _requestEncoding = request.Headers[GrpcProtocol.EncodingHeader].ToString() is { Length: > 0 } e ? e : null;
         _compressResponses = options.ResponseCompression == GrpcProtocol.GzipEncoding
             && GrpcProtocol.EncodingListContains(request.Headers[GrpcProtocol.AcceptEncodingHeader].ToString(), GrpcProtocol.GzipEncoding);
-
-        RequestHeaders = new Metadata();
-        foreach (var header in request.Headers)
-        {
-            foreach (var value in header.Value)
-            {
-                if (value is not null)
-                {
-                    MetadataCodec.AddFromHeader(RequestHeaders, header.Key, value);
-                }
-            }
-        }
 
         // Kestrel ignores grpc-timeout: the deadline is ours to enforce. A malformed value is ignored.
         Deadline = DateTime.MaxValue;
@@ -70,7 +59,7 @@ public sealed class ServerCallContext : IDisposable
     public DateTime Deadline { get; }
 
     /// <summary>The client's custom metadata (transport headers such as content-type and grpc-timeout are left out).</summary>
-    public Metadata RequestHeaders { get; }
+    public Metadata RequestHeaders => _requestHeaders ??= ReadRequestHeaders(_httpContext.Request.Headers);
 
     /// <summary>Metadata sent with the status at the end of the call.</summary>
     public Metadata ResponseTrailers { get; } = new();
@@ -112,10 +101,27 @@ public sealed class ServerCallContext : IDisposable
         await response.BodyWriter.FlushAsync(CancellationToken).ConfigureAwait(false);
     }
 
-    public void Dispose()
+    internal void Release()
     {
         _callCts.Dispose();
         _deadlineCts?.Dispose();
+    }
+
+    private static Metadata ReadRequestHeaders(IHeaderDictionary headers)
+    {
+        var metadata = new Metadata();
+        foreach (var header in headers)
+        {
+            foreach (var value in header.Value)
+            {
+                if (value is not null)
+                {
+                    MetadataCodec.AddFromHeader(metadata, header.Key, value);
+                }
+            }
+        }
+
+        return metadata;
     }
 
     internal void Initialize()

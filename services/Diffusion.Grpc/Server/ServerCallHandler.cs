@@ -35,7 +35,7 @@ internal abstract class ServerCallHandler<TRequest, TResponse>(Method<TRequest, 
             return;
         }
 
-        using var context = new ServerCallContext(httpContext, Method.FullName, options);
+        var context = new ServerCallContext(httpContext, Method.FullName, options);
         context.Initialize();
         var activity = GrpcDiagnostics.StartServerActivity(Method.ServiceName, Method.Name,
             httpContext.Request.Headers[GrpcProtocol.TraceParentHeader].ToString() is { Length: > 0 } tp ? tp : null,
@@ -58,6 +58,7 @@ internal abstract class ServerCallHandler<TRequest, TResponse>(Method<TRequest, 
         finally
         {
             GrpcDiagnostics.StopActivity(activity, code, isServer: true);
+            context.Release();
         }
     }
 

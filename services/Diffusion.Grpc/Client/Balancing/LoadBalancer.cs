@@ -220,8 +220,12 @@ internal sealed class Endpoint(Uri address, string? authority)
 
     public string? Authority { get; } = authority;
 
-    /// <summary>"scheme://host:port" without a trailing slash, to prefix method paths.</summary>
-    public string BaseAddress { get; } = address.GetLeftPart(UriPartial.Authority);
+    private readonly string _baseAddress = address.GetLeftPart(UriPartial.Authority);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Uri> _methodUris = new(StringComparer.Ordinal);
+
+    /// <summary>The request URI of a method on this endpoint (parsed once, not per call).</summary>
+    public Uri GetMethodUri(string methodPath) =>
+        _methodUris.GetOrAdd(methodPath, static (path, baseAddress) => new Uri(baseAddress + path), _baseAddress);
 
     public EndpointHealth Health { get; private set; } = EndpointHealth.Ready;
 
