@@ -1,0 +1,46 @@
+namespace Diffusion.Cli.Local;
+
+/// <summary>TextEncoder, Denoiser, VaeCodec and the gateway as four local processes on free
+/// loopback ports: started, health-checked, and stopped cleanly.</summary>
+internal sealed class LocalStack : IAsyncDisposable
+{
+    private readonly List<ServiceProcess> _processes = [];
+
+    public string GatewayUrl { get; private set; } = "";
+    public IReadOnlyList<ServiceProcess> Processes => _processes;
+
+    public static async Task<LocalStack> StartAsync(string modelDir, string device, string dtype, Action<string> report,
+        TimeSpan timeout, CancellationToken cancellationToken, IReadOnlyDictionary<string, string>? environment = null)
+    {
+        var stack = new LocalStack();
+        try
+        {
+            string[] modelArgs = ["--model", modelDir, "--device", device, "--dtype", dtype];
+            var encoder = ServiceProcess.Start("text-encoder", modelArgs, environment);
+            var denoiser = ServiceProcess.Start("denoiser", modelArgs, environment);
+            var vae = ServiceProcess.Start("vae-codec", modelArgs, environment);
+            stack._processes.AddRange([encoder, denoiser, vae]);
+            report($"starting text-encoder ({encoder.Url}), denoiser ({denoiser.Url}), vae-codec ({vae.Url}) ...");
+            await Task.WhenAll(stack._processes.Select(p => p.WaitHealthyAsync(timeout, cancellationToken)));
+            var gateway = ServiceProcess.Start("gateway",
+                ["--text-encoder", encoder.Url, "--denoiser", denoiser.Url, "--vae-codec", vae.Url], environment);
+            stack._processes.Add(gateway);
+            await gateway.WaitHealthyAsync(timeout, cancellationToken);
+            stack.GatewayUrl = gateway.Url;
+            report($"gateway ready at {gateway.Url}");
+            return stack;
+        }
+        catch
+        {
+            await stack.DisposeAsync();
+            throw;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        // Gateway first, then the model services.
+        for (int i = _processes.Count - 1; i >= 0; i--) await _processes[i].DisposeAsync();
+        _processes.Clear();
+    }
+}
