@@ -1,8 +1,11 @@
 using Diffusion.Grpc.Client;
 using Diffusion.Grpc.Server;
+using Diffusion.Grpc.Health;
 using Diffusion.Grpc.Testing;
+using Grpc.Health.V1;
 using Grpc.Testing;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Diffusion.Grpc.FunctionalTests;
 
@@ -72,6 +75,32 @@ public sealed class LoadBalancingTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task HealthCheckProbes_ReadmitOnlyAServingServer()
+    {
+        using var channel = GrpcChannel.ForAddresses(_ports.Select((_, i) => Address(i)), new GrpcChannelOptions
+        {
+            HealthCheckProbes = true,
+            InitialReconnectBackoff = TimeSpan.FromMilliseconds(100),
+            MaxReconnectBackoff = TimeSpan.FromMilliseconds(300),
+        });
+        await _servers[2]!.DisposeAsync();
+        _servers[2] = null;
+        await CountAsync(channel, 3);
+
+        // Back, but still warming up: probes see NOT_SERVING and keep it out of rotation.
+        var health = new HealthService();
+        health.SetStatus("", HealthCheckResponse.Types.ServingStatus.NotServing);
+        _servers[2] = await StartAsync(2, _ports[2], health);
+        await Task.Delay(1000);
+        Assert.Equal(EndpointHealth.Unhealthy, channel.GetEndpointStates().Single(e => e.Address.Port == _ports[2]).Health);
+        Assert.Equal(0, (await CountAsync(channel, 6))[2]);
+
+        health.SetStatus("", HealthCheckResponse.Types.ServingStatus.Serving);
+        await WaitUntilAsync(() => channel.GetEndpointStates().All(e => e.Health == EndpointHealth.Ready), TimeSpan.FromSeconds(10));
+        Assert.Equal(new[] { 3, 3, 3 }, await CountAsync(channel, 9));
+    }
+
+    [Fact]
     public async Task LeastOutstandingCalls_SendsConcurrentCallsToIdleServers()
     {
         using var channel = CreateChannel(LoadBalancingPolicy.LeastOutstandingCalls);
@@ -135,16 +164,23 @@ public sealed class LoadBalancingTests : IAsyncLifetime
         return counts;
     }
 
-    private Task<TestServerHost> StartAsync(int index, int port) => TestServerHost.StartAsync(app =>
+    private Task<TestServerHost> StartAsync(int index, int port, HealthService? health = null) => TestServerHost.StartAsync(app =>
     {
         var id = index.ToString(System.Globalization.CultureInfo.InvariantCulture);
         app.MapGrpcUnary(WhoAmI, (_, _) => Task.FromResult(new SimpleResponse { ServerId = id }));
+        app.MapGrpcHealth();
         app.MapGrpcUnary(Hold, async (_, context) =>
         {
             await _release.Task.WaitAsync(context.CancellationToken);
             return new SimpleResponse { ServerId = id };
         });
-    }, port: port);
+    }, port: port, services: services =>
+    {
+        if (health is not null)
+        {
+            services.AddSingleton(health);
+        }
+    });
 
     private static async Task WaitUntilAsync(Func<bool> condition, TimeSpan timeout)
     {
