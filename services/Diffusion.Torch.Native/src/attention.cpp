@@ -64,7 +64,8 @@ at::Tensor sdpa_math(const at::Tensor& q, const at::Tensor& k, const at::Tensor&
   check_shapes(q, k, v);
   const int64_t batch = q.size(0), heads = q.size(1), lq = q.size(2), lk = k.size(2), d = q.size(3);
   const int64_t dv = v.size(3);
-  // Reduced-precision inputs accumulate scores and softmax in float32 (diffusers' upcast_softmax).
+  // Reduced-precision inputs are computed in float32 (diffusers' upcast_softmax; 1.13's CPU bmm has no
+  // Half kernel); only the output returns to the input dtype.
   const auto compute = (q.scalar_type() == at::kHalf || q.scalar_type() == at::kBFloat16) ? at::kFloat
                                                                                           : q.scalar_type();
   const auto full_mask = combined_mask(mask, is_causal, lq, lk, compute, q.device());
@@ -79,16 +80,14 @@ at::Tensor sdpa_math(const at::Tensor& q, const at::Tensor& k, const at::Tensor&
       const int64_t n = std::min(step, heads - h0);
       auto qs = q[b].narrow(0, h0, n).to(compute);                     // [n, Lq, d]
       auto ks = k[b].narrow(0, h0, n).to(compute);                     // [n, Lk, d]
-      auto vs = v[b].narrow(0, h0, n);                                 // [n, Lk, dv]
-      at::Tensor scores;                                               // [n, Lq, Lk]
-      if (mask4.defined()) {
-        scores = at::baddbmm(mask4[b].narrow(0, h0, n), qs, ks.transpose(1, 2), /*beta=*/1.0, alpha);
-      } else {
-        scores = at::empty({n, lq, lk}, qs.options());
-        scores = at::baddbmm(scores, qs, ks.transpose(1, 2), /*beta=*/0.0, alpha);
-      }
-      auto probs = at::softmax(scores, -1).to(v.scalar_type());
-      out[b].narrow(0, h0, n).copy_(at::bmm(probs, vs));
+      auto vs = v[b].narrow(0, h0, n).to(compute);                     // [n, Lk, dv]
+      // [n, Lq, Lk]. Without a mask: bmm then scale (baddbmm's beta=0 does not always ignore an
+      // uninitialized input on 1.13's CPU kernels, and a zero-filled one would cost a memset).
+      auto scores = mask4.defined()
+                        ? at::baddbmm(mask4[b].narrow(0, h0, n), qs, ks.transpose(1, 2), /*beta=*/1.0, alpha)
+                        : at::bmm(qs, ks.transpose(1, 2)).mul_(alpha);
+      auto probs = at::softmax(scores, -1);
+      out[b].narrow(0, h0, n).copy_(at::bmm(probs, vs));  // converts back to the output dtype
     }
   }
   return out;

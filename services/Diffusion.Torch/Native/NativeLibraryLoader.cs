@@ -48,7 +48,7 @@ internal static class NativeLibraryLoader
         if (NativeLibrary.TryLoad(FileName, out var handle))
             return handle;
         failures.Add($"{FileName} via the default library search (LD_LIBRARY_PATH, ld.so cache): not loadable");
-        throw new DllNotFoundException(Describe(failures));
+        throw new DllNotFoundException(DescribeFailure(failures));
     }
 
     private static IEnumerable<string> Candidates()
@@ -68,7 +68,7 @@ internal static class NativeLibraryLoader
         }
     }
 
-    private static string Describe(List<string> failures)
+    internal static string DescribeFailure(IReadOnlyList<string> failures)
     {
         var text = new StringBuilder();
         text.Append("The native tensor engine ").Append(FileName).AppendLine(" could not be loaded. Tried:");
