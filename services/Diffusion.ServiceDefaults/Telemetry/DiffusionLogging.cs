@@ -57,8 +57,9 @@ internal static class DiffusionLogging
             otel.IncludeFormattedMessage = true;
             otel.IncludeScopes = true;
             otel.SetResourceBuilder(DiffusionResource.CreateBuilder(options));
-            otel.AddOtlpExporter((_, processor) =>
+            otel.AddOtlpExporter((exporter, processor) =>
             {
+                logsExport.Overrides.ApplyTo(exporter);
                 if (options.ExportScheduleDelay is { } delay)
                 {
                     processor.BatchExportProcessorOptions.ScheduledDelayMilliseconds = (int)Math.Ceiling(delay.TotalMilliseconds);

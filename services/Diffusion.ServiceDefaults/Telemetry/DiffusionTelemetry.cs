@@ -94,6 +94,7 @@ public sealed class DiffusionTelemetry : IDisposable
                 {
                     tracing.AddOtlpExporter(exporter =>
                     {
+                        export.Traces.Overrides.ApplyTo(exporter);
                         if (options.ExportScheduleDelay is { } delay)
                         {
                             exporter.BatchExportProcessorOptions.ScheduledDelayMilliseconds = ToMilliseconds(delay);
@@ -109,8 +110,9 @@ public sealed class DiffusionTelemetry : IDisposable
                     .AddMeter(meters);
                 if (export.Metrics.Enabled)
                 {
-                    metrics.AddOtlpExporter((_, reader) =>
+                    metrics.AddOtlpExporter((exporter, reader) =>
                     {
+                        export.Metrics.Overrides.ApplyTo(exporter);
                         if (options.MetricExportInterval is { } interval)
                         {
                             reader.PeriodicExportingMetricReaderOptions.ExportIntervalMilliseconds = ToMilliseconds(interval);

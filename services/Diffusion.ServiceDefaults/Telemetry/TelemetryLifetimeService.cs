@@ -17,7 +17,7 @@ internal sealed partial class TelemetryLifetimeService(
     public Task StartAsync(CancellationToken cancellationToken)
     {
         var export = telemetry.Export;
-        if (export.Traces.IsMisconfigured || export.Metrics.IsMisconfigured || export.Logs.IsMisconfigured)
+        if (export.IsMisconfigured)
         {
             LogMisconfigured(logger, telemetry.ServiceName, export.ToString());
         }
