@@ -50,7 +50,7 @@ public abstract class MultistepSchedulerBase : SchedulerBase
     }
 
     /// <summary>lambda = log(alpha_t) - log(sigma_t), the half log-SNR (float32).</summary>
-    private protected static float Lambda(float alpha, float sigma) => MathF.Log(alpha) - MathF.Log(sigma);
+    private protected static float Lambda(float alpha, float sigma) => SleefMath.Log(alpha) - SleefMath.Log(sigma);
 
     /// <summary>diffusers <c>_init_step_index</c>.</summary>
     private protected int InitialStepIndex(double timestep) => BeginIndex ?? IndexForTimestep(timestep);

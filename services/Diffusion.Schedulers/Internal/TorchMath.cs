@@ -60,20 +60,6 @@ internal static class TorchMath
         return result;
     }
 
-    /// <summary><c>torch.expm1</c> on a float32 scalar: computed in double with Kahan's
-    /// cancellation-free form, then rounded once to float (glibc's expm1f is correctly rounded for
-    /// practically all inputs; .NET has no expm1).</summary>
-    public static float Expm1(float x)
-    {
-        double xd = x;
-        double u = Math.Exp(xd);
-        if (u == 1.0) return x;
-        double um1 = u - 1.0;
-        if (um1 == -1.0) return -1f;
-        if (double.IsPositiveInfinity(u)) return float.PositiveInfinity;
-        return (float)(um1 * xd / Math.Log(u));
-    }
-
-    /// <summary><c>sigmoid</c> of a float32 value in float32 arithmetic.</summary>
-    public static float Sigmoid(float x) => 1f / (1f + MathF.Exp(-x));
+    /// <summary><c>torch.sigmoid</c> on a float32: <c>1 / (1 + exp(-x))</c> with torch's exp.</summary>
+    public static float Sigmoid(float x) => 1f / (1f + SleefMath.Exp(-x));
 }

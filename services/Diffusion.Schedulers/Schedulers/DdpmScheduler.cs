@@ -126,7 +126,7 @@ public sealed class DdpmScheduler : SchedulerBase
         float variance = Math.Max((1f - alphaProdTPrev) / (1f - alphaProdT) * currentBetaT, 1e-20f);
         return _varianceType switch
         {
-            "fixed_small_log" => MathF.Exp(0.5f * MathF.Log(variance)),
+            "fixed_small_log" => SleefMath.Exp(0.5f * SleefMath.Log(variance)),
             "fixed_large" => MathF.Sqrt(currentBetaT),
             _ => MathF.Sqrt(variance),
         };

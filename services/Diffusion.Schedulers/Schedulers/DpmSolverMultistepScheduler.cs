@@ -175,21 +175,21 @@ public sealed class DpmSolverMultistepScheduler : MultistepSchedulerBase
         {
             case Algorithm.DpmSolverPlusPlus:
                 a = sigmaT / sigmaS;
-                b = -(alphaT * (MathF.Exp(-h) - 1f));
+                b = -(alphaT * (SleefMath.Exp(-h) - 1f));
                 break;
             case Algorithm.DpmSolver:
                 a = alphaT / alphaS;
-                b = -(sigmaT * (MathF.Exp(h) - 1f));
+                b = -(sigmaT * (SleefMath.Exp(h) - 1f));
                 break;
             case Algorithm.SdeDpmSolverPlusPlus:
-                a = sigmaT / sigmaS * MathF.Exp(-h);
-                b = alphaT * (1f - MathF.Exp(-2f * h));
-                n = sigmaT * MathF.Sqrt(1f - MathF.Exp(-2f * h));
+                a = sigmaT / sigmaS * SleefMath.Exp(-h);
+                b = alphaT * (1f - SleefMath.Exp(-2f * h));
+                n = sigmaT * MathF.Sqrt(1f - SleefMath.Exp(-2f * h));
                 break;
             default:
                 a = alphaT / alphaS;
-                b = -(2f * (sigmaT * (MathF.Exp(h) - 1f)));
-                n = sigmaT * MathF.Sqrt(MathF.Exp(2f * h) - 1f);
+                b = -(2f * (sigmaT * (SleefMath.Exp(h) - 1f)));
+                n = sigmaT * MathF.Sqrt(SleefMath.Exp(2f * h) - 1f);
                 break;
         }
         for (int i = 0; i < prev.Length; i++)
@@ -216,36 +216,36 @@ public sealed class DpmSolverMultistepScheduler : MultistepSchedulerBase
         {
             case Algorithm.DpmSolverPlusPlus:
             {
-                float k = alphaT * (MathF.Exp(-h) - 1f);
+                float k = alphaT * (SleefMath.Exp(-h) - 1f);
                 a = sigmaT / sigmaS0;
                 b = -k;
-                c = _heun ? alphaT * ((MathF.Exp(-h) - 1f) / h + 1f) : -(0.5f * k);
+                c = _heun ? alphaT * ((SleefMath.Exp(-h) - 1f) / h + 1f) : -(0.5f * k);
                 break;
             }
             case Algorithm.DpmSolver:
             {
-                float k = sigmaT * (MathF.Exp(h) - 1f);
+                float k = sigmaT * (SleefMath.Exp(h) - 1f);
                 a = alphaT / alphaS0;
                 b = -k;
-                c = _heun ? -(sigmaT * ((MathF.Exp(h) - 1f) / h - 1f)) : -(0.5f * k);
+                c = _heun ? -(sigmaT * ((SleefMath.Exp(h) - 1f) / h - 1f)) : -(0.5f * k);
                 break;
             }
             case Algorithm.SdeDpmSolverPlusPlus:
             {
-                float k = alphaT * (1f - MathF.Exp(-2f * h));
-                a = sigmaT / sigmaS0 * MathF.Exp(-h);
+                float k = alphaT * (1f - SleefMath.Exp(-2f * h));
+                a = sigmaT / sigmaS0 * SleefMath.Exp(-h);
                 b = k;
-                c = _heun ? alphaT * ((1f - MathF.Exp(-2f * h)) / (-2f * h) + 1f) : 0.5f * k;
-                n = sigmaT * MathF.Sqrt(1f - MathF.Exp(-2f * h));
+                c = _heun ? alphaT * ((1f - SleefMath.Exp(-2f * h)) / (-2f * h) + 1f) : 0.5f * k;
+                n = sigmaT * MathF.Sqrt(1f - SleefMath.Exp(-2f * h));
                 break;
             }
             default:
             {
-                float k = sigmaT * (MathF.Exp(h) - 1f);
+                float k = sigmaT * (SleefMath.Exp(h) - 1f);
                 a = alphaT / alphaS0;
                 b = -(2f * k);
-                c = _heun ? -(2f * (sigmaT * ((MathF.Exp(h) - 1f) / h - 1f))) : -k;
-                n = sigmaT * MathF.Sqrt(MathF.Exp(2f * h) - 1f);
+                c = _heun ? -(2f * (sigmaT * ((SleefMath.Exp(h) - 1f) / h - 1f))) : -k;
+                n = sigmaT * MathF.Sqrt(SleefMath.Exp(2f * h) - 1f);
                 break;
             }
         }
@@ -274,19 +274,19 @@ public sealed class DpmSolverMultistepScheduler : MultistepSchedulerBase
         float a, b, c, d;
         if (_algorithm == Algorithm.DpmSolverPlusPlus)
         {
-            float e = MathF.Exp(-h) - 1f;
+            float e = SleefMath.Exp(-h) - 1f;
             a = sigmaT / sigmaS0;
             b = -(alphaT * e);
             c = alphaT * (e / h + 1f);
-            d = -(alphaT * ((MathF.Exp(-h) - 1f + h) / (h * h) - 0.5f));
+            d = -(alphaT * ((SleefMath.Exp(-h) - 1f + h) / (h * h) - 0.5f));
         }
         else
         {
-            float e = MathF.Exp(h) - 1f;
+            float e = SleefMath.Exp(h) - 1f;
             a = alphaT / alphaS0;
             b = -(sigmaT * e);
             c = -(sigmaT * (e / h - 1f));
-            d = -(sigmaT * ((MathF.Exp(h) - 1f - h) / (h * h) - 0.5f));
+            d = -(sigmaT * ((SleefMath.Exp(h) - 1f - h) / (h * h) - 0.5f));
         }
         for (int i = 0; i < prev.Length; i++)
         {

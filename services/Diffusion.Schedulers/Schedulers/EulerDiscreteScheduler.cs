@@ -65,8 +65,8 @@ public sealed class EulerDiscreteScheduler : SigmaSchedulerBase
         {
             // log_linear: torch.linspace(log(sigma_min), log(sigma_max), n + 1).exp() in float32.
             var train = Training.TrainingSigmas();
-            var logs = TorchMath.LinspaceFloat32(MathF.Log(train[^1]), MathF.Log(train[0]), n + 1);
-            sigmas = Array.ConvertAll(logs, l => (double)MathF.Exp(l));
+            var logs = TorchMath.LinspaceFloat32((float)Math.Log(train[^1]), (float)Math.Log(train[0]), n + 1);
+            sigmas = Array.ConvertAll(logs, l => (double)SleefMath.Exp(l));
         }
         if (Config.GetBoolean("use_karras_sigmas"))
             (sigmas, timesteps) = KarrasSchedule(sigmas, n, configBounds: true);
@@ -115,5 +115,5 @@ public sealed class EulerDiscreteScheduler : SigmaSchedulerBase
     }
 
     /// <summary>timestep_type "continuous" with v-prediction: <c>0.25 * log(sigma)</c> in float32.</summary>
-    private static double[] ContinuousTimesteps(float[] sigmas) => Array.ConvertAll(sigmas, s => (double)(0.25f * MathF.Log(s)));
+    private static double[] ContinuousTimesteps(float[] sigmas) => Array.ConvertAll(sigmas, s => (double)(0.25f * SleefMath.Log(s)));
 }

@@ -154,9 +154,9 @@ public sealed class UniPcMultistepScheduler : MultistepSchedulerBase
         rks[order - 1] = 1f;
 
         float hh = _predictX0 ? -h : h;
-        float hPhi1 = TorchMath.Expm1(hh); // h * phi_1(h) = e^h - 1
+        float hPhi1 = SleefMath.Expm1(hh); // h * phi_1(h) = e^h - 1
         float hPhiK = hPhi1 / hh - 1f;
-        float bH = _bh2 ? TorchMath.Expm1(hh) : hh;
+        float bH = _bh2 ? SleefMath.Expm1(hh) : hh;
         var r = new float[order, order];
         var b = new float[order];
         long factorial = 1;
