@@ -3,7 +3,7 @@ namespace Diffusion.Torch.Nn;
 /// <summary>Base of every layer and model, mirroring torch.nn.Module for inference: named children,
 /// parameters and buffers whose dotted paths are the diffusers/transformers state-dict keys
 /// ("down_blocks.0.attentions.0.proj_in.weight"). A module owns its parameters and buffers (they live
-/// outside every <see cref="TensorScope"/>) and frees them, and its children, on <see cref="Dispose"/>.
+/// outside every <see cref="TensorScope"/>) and frees them, and its children, on <see cref="Dispose()"/>.
 /// Each module exposes its own <c>Forward(...)</c> method; it returns a tensor owned by the caller
 /// (adopted by the caller's scope) and frees its intermediates with a scope of its own.</summary>
 public abstract class Module : IDisposable
@@ -180,11 +180,18 @@ public abstract class Module : IDisposable
     /// <summary>Frees every parameter and buffer of this module and its descendants.</summary>
     public void Dispose()
     {
-        if (_disposed) return;
+        Dispose(disposing: true);
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Frees this module's tensors and children; override to release other resources a
+    /// module holds (call the base).</summary>
+    protected virtual void Dispose(bool disposing)
+    {
+        if (_disposed || !disposing) return;
         _disposed = true;
         foreach (var slot in _tensors.Values) slot.Value?.Dispose();
         foreach (var child in _children.Values) child.Dispose();
-        GC.SuppressFinalize(this);
     }
 
     private static string Join(string prefix, string name) => prefix.Length == 0 ? name : prefix + "." + name;
