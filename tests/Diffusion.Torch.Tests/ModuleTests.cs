@@ -114,6 +114,20 @@ public class ModuleTests
     }
 
     [Fact]
+    public void LoadStateDict_IgnoredUnexpectedKey_IsNotReported()
+    {
+        using var source = new Tiny();
+        using var legacy = Tensor.Arange(4);
+        var tensors = source.StateDict().ToDictionary(p => p.Key, p => p.Value);
+        tensors["text_model.embeddings.position_ids"] = legacy;
+        using var target = new Tiny();
+
+        var report = target.LoadStateDict(new TensorDictionarySource(tensors), ignoreUnexpected: k => k.EndsWith("position_ids", StringComparison.Ordinal));
+
+        Assert.True(report.IsComplete, report.ToString());
+    }
+
+    [Fact]
     public void To_Dtype_ConvertsFloatingTensorsOnly()
     {
         using var m = new Tiny();

@@ -114,8 +114,10 @@ public abstract class Module : IDisposable
     /// into the module's existing tensors (so each keeps the module's dtype and device; the source is read
     /// once and converted on the way). Strict (the default): any missing, unexpected or shape-mismatched
     /// key throws <see cref="StateDictLoadException"/> listing all of them, before anything is loaded.
-    /// Not strict: loads what matches and reports the rest.</summary>
-    public StateDictLoadReport LoadStateDict(IStateDictSource source, bool strict = true)
+    /// Not strict: loads what matches and reports the rest. Source keys for which
+    /// <paramref name="ignoreUnexpected"/> returns true are neither loaded nor reported (transformers'
+    /// <c>_keys_to_ignore_on_load_unexpected</c>, e.g. a legacy <c>position_ids</c> buffer).</summary>
+    public StateDictLoadReport LoadStateDict(IStateDictSource source, bool strict = true, Func<string, bool>? ignoreUnexpected = null)
     {
         ArgumentNullException.ThrowIfNull(source);
         var expected = StateDict();
@@ -136,7 +138,9 @@ public abstract class Module : IDisposable
             else
                 toLoad.Add(KeyValuePair.Create(key, tensor));
         }
-        var unexpected = source.Keys.Where(k => !expectedKeys.Contains(k)).Order(StringComparer.Ordinal).ToList();
+        var unexpected = source.Keys
+            .Where(k => !expectedKeys.Contains(k) && !(ignoreUnexpected?.Invoke(k) ?? false))
+            .Order(StringComparer.Ordinal).ToList();
         var report = new StateDictLoadReport(missing, unexpected, mismatched, toLoad.Count);
         if (strict && !report.IsComplete)
             throw new StateDictLoadException(GetType().Name, report);
