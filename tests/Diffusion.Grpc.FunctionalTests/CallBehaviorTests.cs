@@ -198,6 +198,31 @@ public sealed class CallBehaviorTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Duplex_WriteAfterServerEndedOk_ThrowsWithoutChangingTheStatus()
+    {
+        using var call = _channel.CallInvoker.DuplexStreaming(InteropMethods.FullDuplexCall, CallOptions.WithTimeout(TimeSpan.FromSeconds(30)));
+        await call.RequestStream.WriteAsync(new StreamingOutputCallRequest());
+        await call.RequestStream.CompleteAsync();
+        Assert.False(await call.ResponseStream.MoveNext());
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => call.RequestStream.WriteAsync(new StreamingOutputCallRequest()));
+        Assert.Equal(StatusCode.OK, call.GetStatus().StatusCode);
+    }
+
+    [Fact]
+    public async Task Duplex_WriteAfterServerFailed_ThrowsTheStatus()
+    {
+        using var call = _channel.CallInvoker.DuplexStreaming(InteropMethods.FullDuplexCall, CallOptions.WithTimeout(TimeSpan.FromSeconds(30)));
+        await call.RequestStream.WriteAsync(new StreamingOutputCallRequest { ResponseStatus = new EchoStatus { Code = 9, Message = "stop" } });
+        var read = await Assert.ThrowsAsync<RpcException>(() => call.ResponseStream.MoveNext());
+
+        var write = await Assert.ThrowsAsync<RpcException>(() => call.RequestStream.WriteAsync(new StreamingOutputCallRequest()));
+
+        Assert.Equal(StatusCode.FailedPrecondition, read.StatusCode);
+        Assert.Equal(StatusCode.FailedPrecondition, write.StatusCode);
+    }
+
+    [Fact]
     public async Task UnimplementedMethod_ViaOurClient_IsUnimplemented()
     {
         var error = await Assert.ThrowsAsync<RpcException>(() => _channel.CallInvoker.UnaryAsync(InteropMethods.UnimplementedCall, new Empty()));

@@ -69,7 +69,7 @@ public sealed class LoadBalancingTests : IAsyncLifetime
         Assert.NotNull(down.LastError);
 
         _servers[1] = await StartAsync(1, _ports[1]);
-        await WaitUntilAsync(() => channel.GetEndpointStates().All(e => e.Health == EndpointHealth.Ready), TimeSpan.FromSeconds(10));
+        await WaitUntilAsync(() => channel.GetEndpointStates().All(e => e.Health == EndpointHealth.Ready), TimeSpan.FromSeconds(10), channel);
         var afterRestart = await CountAsync(channel, 30);
         Assert.Equal(new[] { 10, 10, 10 }, afterRestart);
     }
@@ -96,7 +96,7 @@ public sealed class LoadBalancingTests : IAsyncLifetime
         Assert.Equal(0, (await CountAsync(channel, 6))[2]);
 
         health.SetStatus("", HealthCheckResponse.Types.ServingStatus.Serving);
-        await WaitUntilAsync(() => channel.GetEndpointStates().All(e => e.Health == EndpointHealth.Ready), TimeSpan.FromSeconds(10));
+        await WaitUntilAsync(() => channel.GetEndpointStates().All(e => e.Health == EndpointHealth.Ready), TimeSpan.FromSeconds(10), channel);
         Assert.Equal(new[] { 3, 3, 3 }, await CountAsync(channel, 9));
     }
 
@@ -182,12 +182,13 @@ public sealed class LoadBalancingTests : IAsyncLifetime
         }
     });
 
-    private static async Task WaitUntilAsync(Func<bool> condition, TimeSpan timeout)
+    private static async Task WaitUntilAsync(Func<bool> condition, TimeSpan timeout, GrpcChannel? channel = null)
     {
         var until = DateTime.UtcNow + timeout;
         while (!condition())
         {
-            Assert.True(DateTime.UtcNow < until, "condition not met in time");
+            Assert.True(DateTime.UtcNow < until, "condition not met in time; endpoints: "
+                + string.Join("; ", channel?.GetEndpointStates().Select(e => e.ToString()) ?? []));
             await Task.Delay(20);
         }
     }

@@ -109,7 +109,7 @@ internal sealed class ClientStreamWriter<TRequest, TResponse> : IClientStreamWri
     {
         _call = call;
         // When the call ends (status, reset, deadline, dispose) pending and later writes stop.
-        call.Ended += error => State.Abort(error ?? new RpcException(new Status(StatusCode.OK, "The call has completed.")));
+        call.Ended += error => State.Abort((Exception?)error ?? new InvalidOperationException("The call has completed: no more messages can be written."));
     }
 
     public ClientStreamState State { get; } = new();
@@ -129,6 +129,11 @@ internal sealed class ClientStreamWriter<TRequest, TResponse> : IClientStreamWri
 
         try
         {
+            if (_call.GetEndedError() is { } ended)
+            {
+                throw ended;
+            }
+
             using var linked = cancellationToken.CanBeCanceled ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _call.CallToken) : null;
             var token = linked?.Token ?? _call.CallToken;
             var stream = await State.Stream.WaitAsync(token).ConfigureAwait(false);
@@ -137,13 +142,10 @@ internal sealed class ClientStreamWriter<TRequest, TResponse> : IClientStreamWri
             await stream.WriteAsync(frame.WrittenMemory, token).ConfigureAwait(false);
             await stream.FlushAsync(token).ConfigureAwait(false);
         }
-        catch (RpcException)
+        catch (Exception ex) when (ex is not RpcException && (ex is not InvalidOperationException || ex is ObjectDisposedException))
         {
-            throw;
-        }
-        catch (Exception ex)
-        {
-            throw _call.Fail(ex, cancellationToken);
+            // The call may have ended while we wrote: report how it ended rather than the stream's error.
+            throw _call.GetEndedError() ?? _call.Fail(ex, cancellationToken);
         }
         finally
         {

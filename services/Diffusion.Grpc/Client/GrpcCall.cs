@@ -84,6 +84,14 @@ internal sealed class GrpcCall<TRequest, TResponse> : IDisposable
 
     public Metadata GetTrailers() => _trailers ?? throw new InvalidOperationException("The call is still in progress: read its responses to the end first.");
 
+    /// <summary>Why no more requests can be written: null while the call runs.</summary>
+    public Exception? GetEndedError() => _status switch
+    {
+        null => null,
+        { StatusCode: StatusCode.OK } => new InvalidOperationException("The call has completed: no more messages can be written."),
+        { } status => new RpcException(status, _trailers!),
+    };
+
     /// <summary>Serializes the single request of a unary or server-streaming call into a pooled frame.</summary>
     public PooledBufferWriter SerializeRequest(TRequest request)
     {

@@ -79,11 +79,13 @@ internal sealed class LoadBalancer : IDisposable
     }
 
     /// <summary>A connection to <paramref name="endpoint"/> failed: out of rotation until a probe succeeds.</summary>
-    public void ReportTransportFailure(Endpoint endpoint, Exception error)
+    public void ReportTransportFailure(Endpoint endpoint, Exception error) => ReportFailure(endpoint, error.Message, probe: null);
+
+    private void ReportFailure(Endpoint endpoint, string error, long? probe)
     {
-        if (endpoint.MarkUnhealthy(error.Message, _options.InitialReconnectBackoff, _options.MaxReconnectBackoff) is { } delay)
+        if (endpoint.MarkUnhealthy(error, _options.InitialReconnectBackoff, _options.MaxReconnectBackoff, probe) is { } next)
         {
-            _ = ProbeAfterAsync(endpoint, delay);
+            _ = ProbeAfterAsync(endpoint, next.Delay, next.Generation);
         }
 
         RequestRefresh();
@@ -161,13 +163,13 @@ internal sealed class LoadBalancer : IDisposable
         _endpoints = [.. updated];
     }
 
-    private async Task ProbeAfterAsync(Endpoint endpoint, TimeSpan delay)
+    private async Task ProbeAfterAsync(Endpoint endpoint, TimeSpan delay, long generation)
     {
         var token = _disposed.Token;
         try
         {
             await Task.Delay(delay, token).ConfigureAwait(false);
-            if (endpoint.Health == EndpointHealth.Ready || !_endpoints.Contains(endpoint))
+            if (!endpoint.IsPendingProbe(generation) || !_endpoints.Contains(endpoint))
             {
                 return;
             }
@@ -175,6 +177,7 @@ internal sealed class LoadBalancer : IDisposable
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(token);
             timeout.CancelAfter(_options.ConnectTimeout);
             bool healthy;
+            string? error = null;
             try
             {
                 healthy = _options.HealthCheckProbes
@@ -184,7 +187,7 @@ internal sealed class LoadBalancer : IDisposable
             catch (Exception ex) when (ex is not OperationCanceledException || !token.IsCancellationRequested)
             {
                 healthy = false;
-                endpoint.LastError = ex.Message;
+                error = ex.Message;
             }
 
             if (healthy)
@@ -193,7 +196,7 @@ internal sealed class LoadBalancer : IDisposable
             }
             else
             {
-                ReportTransportFailure(endpoint, new IOException(endpoint.LastError ?? "probe failed"));
+                ReportFailure(endpoint, error ?? "health check: not serving", generation);
             }
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested)
@@ -215,6 +218,8 @@ internal sealed class Endpoint(Uri address, string? authority)
 {
     private readonly object _gate = new();
     private int _outstanding;
+    private bool _probePending;
+    private long _probeGeneration;
 
     public Uri Address { get; } = address;
 
@@ -241,15 +246,28 @@ internal sealed class Endpoint(Uri address, string? authority)
 
     public void CallEnded() => Interlocked.Decrement(ref _outstanding);
 
-    /// <returns>The backoff before the next probe, or null if a probe is already scheduled.</returns>
-    public TimeSpan? MarkUnhealthy(string error, TimeSpan initialBackoff, TimeSpan maxBackoff)
+    /// <summary>
+    /// Takes the endpoint out of rotation. Schedules one probe chain: a failure reported while a probe
+    /// is pending schedules nothing, a probe's own failure (<paramref name="probe"/>) schedules the next.
+    /// </summary>
+    /// <returns>The backoff before the next probe and its generation, or null when one is already pending.</returns>
+    public (TimeSpan Delay, long Generation)? MarkUnhealthy(string error, TimeSpan initialBackoff, TimeSpan maxBackoff, long? probe = null)
     {
         lock (_gate)
         {
             LastError = error;
-            var alreadyScheduled = Health == EndpointHealth.Unhealthy && NextProbeAt > DateTimeOffset.UtcNow;
             Health = EndpointHealth.Unhealthy;
-            if (alreadyScheduled)
+            if (probe is { } generation)
+            {
+                if (generation != _probeGeneration)
+                {
+                    return null;
+                }
+
+                _probePending = false;
+            }
+
+            if (_probePending)
             {
                 return null;
             }
@@ -261,7 +279,17 @@ internal sealed class Endpoint(Uri address, string? authority)
             backoff *= 0.8 + (Random.Shared.NextDouble() * 0.4);
             var delay = TimeSpan.FromMilliseconds(backoff);
             NextProbeAt = DateTimeOffset.UtcNow + delay;
-            return delay;
+            _probePending = true;
+            return (delay, ++_probeGeneration);
+        }
+    }
+
+    /// <summary>Whether <paramref name="generation"/> is still the probe to run (not superseded, endpoint not back).</summary>
+    public bool IsPendingProbe(long generation)
+    {
+        lock (_gate)
+        {
+            return _probePending && generation == _probeGeneration;
         }
     }
 
@@ -277,6 +305,8 @@ internal sealed class Endpoint(Uri address, string? authority)
             Health = EndpointHealth.Ready;
             ConsecutiveFailures = 0;
             NextProbeAt = null;
+            _probePending = false;
+            _probeGeneration++;
         }
     }
 
