@@ -3,11 +3,11 @@ namespace Diffusion.Schedulers.Internal;
 /// <summary>Sigma-space helpers shared by the k-diffusion style schedulers (numpy arithmetic).</summary>
 internal static class SigmaMath
 {
-    /// <summary><c>np.log(sigmas)</c> of the float32 training sigmas (float32 result).</summary>
+    /// <summary><c>np.log(sigmas)</c> of the float32 training sigmas (numpy's float32 log).</summary>
     public static float[] LogSigmas(ReadOnlySpan<float> sigmas)
     {
         var r = new float[sigmas.Length];
-        for (int i = 0; i < r.Length; i++) r[i] = (float)Math.Log(sigmas[i]);
+        for (int i = 0; i < r.Length; i++) r[i] = NumpyMath.LogFloat32(sigmas[i]);
         return r;
     }
 

@@ -65,7 +65,7 @@ public sealed class EulerDiscreteScheduler : SigmaSchedulerBase
         {
             // log_linear: torch.linspace(log(sigma_min), log(sigma_max), n + 1).exp() in float32.
             var train = Training.TrainingSigmas();
-            var logs = TorchMath.LinspaceFloat32((float)Math.Log(train[^1]), (float)Math.Log(train[0]), n + 1);
+            var logs = TorchMath.LinspaceFloat32(NumpyMath.LogFloat32(train[^1]), NumpyMath.LogFloat32(train[0]), n + 1);
             sigmas = Array.ConvertAll(logs, l => (double)SleefMath.Exp(l));
         }
         if (Config.GetBoolean("use_karras_sigmas"))

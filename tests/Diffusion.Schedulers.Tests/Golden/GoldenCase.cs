@@ -5,27 +5,37 @@ using Diffusion.Testing;
 namespace Diffusion.Schedulers.Tests.Golden;
 
 /// <summary>
-/// One case of <c>reference/schedulers/index.json</c>: its class, overrides, the recorded
-/// <c>&lt;case&gt;.json</c> (args, values) and <c>&lt;case&gt;.safetensors</c> tensors.
+/// One case of a <c>schedulers/index.json</c>: its class, overrides, the recorded
+/// <c>&lt;case&gt;.json</c> (args, values) and <c>&lt;case&gt;.safetensors</c> tensors. Two sets share the
+/// format: "shared" (../shared/reference, the project's golden data) and "oracle" (Oracle/reference in
+/// this project, made by Oracle/make_oracle_cases.py from diffusers 0.27.2 for configurations the
+/// shared set lacks).
 /// </summary>
 internal sealed class GoldenCase
 {
-    private static readonly Lazy<JsonDocument> s_index = new(() =>
-        JsonDocument.Parse(File.ReadAllText(TestPaths.ReferenceFile("schedulers", "index.json"))));
-
-    private GoldenCase(string name)
+    private static readonly Dictionary<string, Lazy<JsonDocument>> s_indexes = new()
     {
-        Name = name;
-        var entry = s_index.Value.RootElement.GetProperty("cases").GetProperty(name);
+        ["shared"] = new(() => ReadIndex(TestPaths.Reference)),
+        ["oracle"] = new(() => ReadIndex(OracleRoot)),
+    };
+
+    private readonly string _root;
+
+    private GoldenCase(string source, string name)
+    {
+        Name = $"{source}/{name}";
+        _root = source == "shared" ? TestPaths.Reference : OracleRoot;
+        var index = s_indexes[source].Value;
+        var entry = index.RootElement.GetProperty("cases").GetProperty(name);
         ClassName = entry.GetProperty("class").GetString()!;
         Overrides = entry.TryGetProperty("overrides", out var o)
             ? o.EnumerateObject().ToDictionary(p => p.Name,
                 p => p.Value.ValueKind == JsonValueKind.String ? p.Value.GetString()! : p.Value.GetRawText())
             : [];
-        BaseConfig = SchedulerConfig.FromJsonElement(s_index.Value.RootElement.GetProperty("base_config"));
+        BaseConfig = SchedulerConfig.FromJsonElement(index.RootElement.GetProperty("base_config"));
         string file = entry.TryGetProperty("file", out var f) ? f.GetString()! : $"schedulers/{name}.safetensors";
-        Tensors = new SafetensorsFile(TestPaths.ReferenceFile(file.Split('/')));
-        var meta = JsonDocument.Parse(File.ReadAllText(TestPaths.ReferenceFile(Path.ChangeExtension(file, ".json").Split('/'))));
+        Tensors = new SafetensorsFile(Path.Combine([_root, .. file.Split('/')]));
+        var meta = JsonDocument.Parse(File.ReadAllText(Path.Combine([_root, .. Path.ChangeExtension(file, ".json").Split('/')])));
         Args = meta.RootElement.GetProperty("args").Clone();
         Values = meta.RootElement.GetProperty("values").Clone();
         Config = SchedulerConfig.FromJsonElement(Args.GetProperty("config"));
@@ -48,11 +58,17 @@ internal sealed class GoldenCase
 
     public SafetensorsFile Tensors { get; }
 
-    /// <summary>Case names for [MemberData].</summary>
-    public static IEnumerable<object[]> Names() =>
-        s_index.Value.RootElement.GetProperty("cases").EnumerateObject().Select(p => new object[] { p.Name });
+    /// <summary>The oracle set kept in this test project.</summary>
+    public static string OracleRoot => Path.Combine(TestPaths.RepoRoot, "tests", "Diffusion.Schedulers.Tests", "Oracle", "reference");
 
-    public static GoldenCase Load(string name) => new(name);
+    /// <summary>(source, case) pairs of one set for [MemberData].</summary>
+    public static IEnumerable<object[]> Names(string source) =>
+        s_indexes[source].Value.RootElement.GetProperty("cases").EnumerateObject().Select(p => new object[] { source, p.Name });
+
+    public static GoldenCase Load(string source, string name) => new(source, name);
+
+    private static JsonDocument ReadIndex(string root) =>
+        JsonDocument.Parse(File.ReadAllText(Path.Combine(root, "schedulers", "index.json")));
 
     /// <summary>A fresh scheduler built from <c>args.config</c> (the reference's exact construction).</summary>
     public IScheduler CreateScheduler() => SchedulerFactory.Create(ClassName, Config);

@@ -14,13 +14,14 @@ public sealed class GoldenSchedulerTests(ITestOutputHelper output)
 {
     private const double Tolerance = 1e-5;
 
-    public static IEnumerable<object[]> Cases() => GoldenCase.Names();
+    public static IEnumerable<object[]> Cases() => GoldenCase.Names("shared").Concat(GoldenCase.Names("oracle"));
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void ResolveConfig_BaseConfigWithCaseOverrides_MatchesRecordedConfig(string name)
+    public void ResolveConfig_BaseConfigWithCaseOverrides_MatchesRecordedConfig(string source, string name)
     {
-        var c = GoldenCase.Load(name);
+        var c = GoldenCase.Load(source, name);
+        name = c.Name;
 
         var resolved = SchedulerFactory.Create(c.ClassName, c.BaseConfig, c.Overrides).Config;
 
@@ -35,9 +36,10 @@ public sealed class GoldenSchedulerTests(ITestOutputHelper output)
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void SetTimesteps_TenAndTwentyFive_MatchScheduleSigmasAndInitNoiseSigma(string name)
+    public void SetTimesteps_TenAndTwentyFive_MatchScheduleSigmasAndInitNoiseSigma(string source, string name)
     {
-        var c = GoldenCase.Load(name);
+        var c = GoldenCase.Load(source, name);
+        name = c.Name;
         var scheduler = c.CreateScheduler();
 
         Assert.Equal((float)c.Double("init_noise_sigma_before_set_timesteps"), (float)scheduler.InitNoiseSigma);
@@ -66,9 +68,10 @@ public sealed class GoldenSchedulerTests(ITestOutputHelper output)
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void ScaleModelInput_FreshSchedulerPerTimestep_MatchesEveryRow(string name)
+    public void ScaleModelInput_FreshSchedulerPerTimestep_MatchesEveryRow(string source, string name)
     {
-        var c = GoldenCase.Load(name);
+        var c = GoldenCase.Load(source, name);
+        name = c.Name;
         var x = c.Tensors.Floats("x_init");
         var timesteps = c.Doubles("timesteps_10");
         double worst = 0;
@@ -88,9 +91,10 @@ public sealed class GoldenSchedulerTests(ITestOutputHelper output)
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void Step_ReplayWithRecordedModelOutputsAndNoise_MatchesEveryStep(string name)
+    public void Step_ReplayWithRecordedModelOutputsAndNoise_MatchesEveryStep(string source, string name)
     {
-        var c = GoldenCase.Load(name);
+        var c = GoldenCase.Load(source, name);
+        name = c.Name;
         var scheduler = c.CreateScheduler();
         scheduler.SetTimesteps(c.TrajectorySteps);
         var t = c.Doubles("trajectory_t");
@@ -129,14 +133,17 @@ public sealed class GoldenSchedulerTests(ITestOutputHelper output)
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void AddNoise_RecordedTimesteps_MatchesNoisySamples(string name)
+    public void AddNoise_RecordedTimesteps_MatchesNoisySamples(string source, string name)
     {
-        var c = GoldenCase.Load(name);
+        var c = GoldenCase.Load(source, name);
+        name = c.Name;
         var scheduler = c.CreateScheduler();
         scheduler.SetTimesteps(10);
         var original = c.Tensors.Floats("add_noise.original");
-        // I64 or F32 as the class's timesteps are; both widen exactly.
-        var timesteps = c.Tensors.Floats("add_noise.timesteps").Select(v => (double)v).ToArray();
+        // Stored as the class's dtype (I64, F32, or F64 for LMS/Heun Karras schedules, which the float
+        // reader narrows): take the schedule entry the stored value denotes.
+        var timesteps = c.Tensors.Floats("add_noise.timesteps")
+            .Select(v => scheduler.Timesteps.First(t => (float)t == v)).ToArray();
         var noisy = new float[original.Length];
 
         scheduler.AddNoise(original, c.Tensors.Floats("add_noise.noise"), timesteps, noisy, c.Tensors.Shape("add_noise.original"));
@@ -148,9 +155,10 @@ public sealed class GoldenSchedulerTests(ITestOutputHelper output)
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void Img2ImgApply_StrengthPointSix_MatchesStartTimestepsAndNoisyLatents(string name)
+    public void Img2ImgApply_StrengthPointSix_MatchesStartTimestepsAndNoisyLatents(string source, string name)
     {
-        var c = GoldenCase.Load(name);
+        var c = GoldenCase.Load(source, name);
+        name = c.Name;
         var scheduler = c.CreateScheduler();
 
         var schedule = Img2ImgTimesteps.Apply(scheduler, c.TrajectorySteps, c.Double("img2img_strength"));
