@@ -5,7 +5,6 @@ using System.Net.Sockets;
 using Diffusion.ServiceDefaults.Telemetry;
 using Diffusion.ServiceDefaults.Tests.Support;
 using Diffusion.Testing.Otlp;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 

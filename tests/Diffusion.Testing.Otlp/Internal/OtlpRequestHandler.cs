@@ -1,7 +1,6 @@
 using System.Globalization;
 using Google.Protobuf;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Net.Http.Headers;
 
 namespace Diffusion.Testing.Otlp.Internal;
