@@ -198,10 +198,6 @@ public abstract class SchedulerBase : IScheduler
         return (int)timestep;
     }
 
-    private protected static float[]? Copy(ReadOnlySpan<float> x) => x.ToArray();
-
-    private protected static float[]? CopyOrNull(float[]? x) => x is null ? null : (float[])x.Clone();
-
     private protected static int Elements(ReadOnlySpan<long> shape)
     {
         long n = 1;

@@ -24,6 +24,4 @@ internal static class Validate
         if (!config.IsNull(key))
             throw new SchedulerConfigurationException(key, config.Display(key), $"{className}: {key}={config.Display(key)} is not supported ({why})");
     }
-
-    public static int Steps(SchedulerConfig config) => checked((int)config.GetInt64("num_train_timesteps"));
 }
