@@ -14,8 +14,10 @@ internal static class DiffusionLogging
         SignalExportSettings logsExport)
     {
         // The logger factory pushes the current Activity's ids as the first scope of every entry,
-        // so console lines can be joined with the trace in Jaeger. (OTLP log records carry the
-        // trace and span ids in their own fields regardless.)
+        // so console lines can be joined with the trace in Jaeger. OTLP log records carry the ids
+        // in their own fields anyway; with IncludeScopes they also get this scope as TraceId,
+        // SpanId and ParentId attributes, a small duplication accepted to keep the request scopes
+        // (RequestId, RequestPath) that ASP.NET Core adds.
         logging.Configure(factory => factory.ActivityTrackingOptions =
             ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId | ActivityTrackingOptions.ParentId);
 

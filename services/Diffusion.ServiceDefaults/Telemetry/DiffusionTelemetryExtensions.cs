@@ -20,6 +20,7 @@ public static class DiffusionTelemetryExtensions
     /// <param name="serviceName">The <c>service.name</c>, e.g. <c>denoiser</c>; OTEL_SERVICE_NAME overrides it.</param>
     /// <param name="configure">Adjusts the options (sources, export delays, console format).</param>
     /// <exception cref="ArgumentException">The options are not usable.</exception>
+    /// <exception cref="InvalidOperationException">Telemetry was already added to this builder.</exception>
     public static TBuilder AddDiffusionTelemetry<TBuilder>(
         this TBuilder builder,
         string serviceName,
@@ -27,6 +28,12 @@ public static class DiffusionTelemetryExtensions
         where TBuilder : IHostApplicationBuilder
     {
         ArgumentNullException.ThrowIfNull(builder);
+        if (builder.Services.Any(d => d.ServiceType == typeof(DiffusionTelemetry)))
+        {
+            // A second call would add a second set of console and OTLP log providers.
+            throw new InvalidOperationException("Diffusion telemetry is already added to this host builder.");
+        }
+
         var options = new DiffusionTelemetryOptions { ServiceName = serviceName };
         configure?.Invoke(options);
         options.Validate();

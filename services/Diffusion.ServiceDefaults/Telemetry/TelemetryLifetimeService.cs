@@ -31,11 +31,20 @@ internal sealed partial class TelemetryLifetimeService(
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        // ForceFlush blocks on network I/O; keep it off the caller's thread and give up when the
-        // host's shutdown timeout fires first.
-        var flushed = await Task.Run(() => telemetry.ForceFlush(options.ShutdownFlushTimeout), CancellationToken.None)
-            .WaitAsync(cancellationToken)
-            .ConfigureAwait(false);
+        // ForceFlush blocks on network I/O; keep it off the caller's thread and stop waiting when
+        // the host's shutdown timeout fires first (disposal flushes once more afterwards).
+        bool flushed;
+        try
+        {
+            flushed = await Task.Run(() => telemetry.ForceFlush(options.ShutdownFlushTimeout), CancellationToken.None)
+                .WaitAsync(cancellationToken)
+                .ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            flushed = false;
+        }
+
         if (!flushed)
         {
             LogFlushIncomplete(logger, options.ShutdownFlushTimeout.TotalSeconds);

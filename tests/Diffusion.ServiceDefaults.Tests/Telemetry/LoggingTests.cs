@@ -124,6 +124,36 @@ public sealed partial class LoggingTests
         }
     }
 
+    [Theory]
+    [InlineData(null, LogLevel.Information, "traces: off (neither OTEL_EXPORTER_OTLP_ENDPOINT nor OTEL_EXPORTER_OTLP_TRACES_ENDPOINT is set)")]
+    [InlineData("collector:4317", LogLevel.Warning, "OTEL_EXPORTER_OTLP_ENDPOINT='collector:4317' is not an absolute http(s) URL")]
+    public async Task StartAsync_ExportSettings_OneStartupLineSaysWhatIsExported(string? endpoint, LogLevel level, string expected)
+    {
+        var capture = new CapturingLoggerProvider();
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        builder.Configuration.AddInMemoryCollection([new("OTEL_EXPORTER_OTLP_ENDPOINT", endpoint)]);
+        builder.Logging.AddProvider(capture);
+        builder.AddDiffusionDefaults("vae-codec", options => options.ConsoleLogFormat = ConsoleLogFormat.Unchanged);
+        using var host = builder.Build();
+
+        await host.StartAsync();
+        await host.StopAsync();
+
+        var line = Assert.Single(capture.Entries, e => e.Category.EndsWith("TelemetryLifetimeService", StringComparison.Ordinal));
+        Assert.Equal(level, line.Level);
+        Assert.StartsWith("Telemetry for service vae-codec", line.Message, StringComparison.Ordinal);
+        Assert.Contains(expected, line.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AddDiffusionDefaults_CalledTwice_Throws()
+    {
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        builder.AddDiffusionDefaults("denoiser");
+
+        Assert.Throws<InvalidOperationException>(() => builder.AddDiffusionDefaults("denoiser"));
+    }
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Step {StepIndex} finished in {Milliseconds} ms")]
     private static partial void LogStepFinished(ILogger logger, int stepIndex, double milliseconds);
 
