@@ -29,19 +29,23 @@ public sealed class DiffusionTelemetry : IDisposable
     private readonly OpenTelemetrySdk _sdk;
     private readonly LoggerProvider? _hostLoggerProvider;
 
-    private DiffusionTelemetry(OpenTelemetrySdk sdk, TelemetryExportSettings export, LoggerProvider? hostLoggerProvider)
+    private DiffusionTelemetry(
+        OpenTelemetrySdk sdk, TelemetryExportSettings export, LoggerProvider? hostLoggerProvider, string codeServiceName)
     {
         _sdk = sdk;
         _hostLoggerProvider = hostLoggerProvider;
         Export = export;
         Resource = sdk.TracerProvider.GetResource();
+
+        // A disabled SDK (OTEL_SDK_DISABLED) has an empty resource; the name in code still applies.
         ServiceName = Resource.Attributes
             .Where(a => a.Key == ServiceNameAttribute)
             .Select(a => a.Value as string)
-            .LastOrDefault() ?? string.Empty;
+            .LastOrDefault() ?? codeServiceName;
     }
 
-    /// <summary>The effective service name: OTEL_SERVICE_NAME when set, else the one in code.</summary>
+    /// <summary>The effective service name: OTEL_SERVICE_NAME, else a <c>service.name</c> in
+    /// OTEL_RESOURCE_ATTRIBUTES, else the one in code.</summary>
     public string ServiceName { get; }
 
     /// <summary>The resource attached to every exported span and metric.</summary>
@@ -122,7 +126,7 @@ public sealed class DiffusionTelemetry : IDisposable
             });
         });
 
-        return new DiffusionTelemetry(sdk, export, hostLoggerProvider);
+        return new DiffusionTelemetry(sdk, export, hostLoggerProvider, options.ServiceName);
     }
 
     /// <summary>

@@ -324,6 +324,26 @@ public sealed class ExportConfigurationTests
     }
 
     [Fact]
+    public async Task Create_SdkDisabled_NothingRecordedOrExported()
+    {
+        await using var receiver = await OtlpReceiver.StartAsync();
+        using var telemetry = DiffusionTelemetry.Create(
+            new DiffusionTelemetryOptions { ServiceName = "denoiser" },
+            OtlpSettings.Configuration(receiver, OtlpSettings.HttpProtobuf, ("OTEL_SDK_DISABLED", "true")));
+        using var meter = new Meter("Diffusion.Tests.Disabled");
+        meter.CreateCounter<long>("diffusion.tests.disabled").Add(1);
+        using (DiffusionActivitySources.Denoiser.StartActivity(DiffusionSpanNames.Denoise))
+        {
+        }
+
+        Assert.True(telemetry.ForceFlush(OtlpSettings.FlushTimeout));
+
+        Assert.Equal("denoiser", telemetry.ServiceName);
+        Assert.False(telemetry.Export.Traces.Enabled);
+        Assert.Empty(receiver.Exports);
+    }
+
+    [Fact]
     public void Create_NoServiceName_Throws()
     {
         var error = Assert.Throws<ArgumentException>(() => DiffusionTelemetry.Create(new DiffusionTelemetryOptions(), OtlpSettings.Configuration([])));
