@@ -6,7 +6,7 @@ namespace Diffusion.Schedulers;
 /// diffusers <c>DDIMScheduler</c> (Song et al. 2020, "Denoising Diffusion Implicit Models"): the
 /// non-Markovian update of eq. (12), deterministic for eta = 0 and drawing noise only for eta &gt; 0.
 /// </summary>
-public sealed class DdimScheduler : SchedulerBase
+internal sealed class DdimScheduler : SchedulerBase
 {
     internal const string ClassName = "DDIMScheduler";
 

@@ -6,7 +6,7 @@ namespace Diffusion.Schedulers;
 /// diffusers <c>DDPMScheduler</c> (Ho et al. 2020): ancestral sampling of the posterior
 /// q(x_{t-1} | x_t, x_0) (eq. 6, 7), drawing noise for every t &gt; 0.
 /// </summary>
-public sealed class DdpmScheduler : SchedulerBase
+internal sealed class DdpmScheduler : SchedulerBase
 {
     internal const string ClassName = "DDPMScheduler";
 

@@ -7,7 +7,7 @@ namespace Diffusion.Schedulers;
 /// (Lu et al. 2022b) multistep solvers of orders 1-3, and their SDE variants ("DPM++ 2M SDE"), with
 /// Karras or Lu sigma schedules and diffusers' lower-order final steps.
 /// </summary>
-public sealed class DpmSolverMultistepScheduler : MultistepSchedulerBase
+internal sealed class DpmSolverMultistepScheduler : MultistepSchedulerBase
 {
     internal const string ClassName = "DPMSolverMultistepScheduler";
 

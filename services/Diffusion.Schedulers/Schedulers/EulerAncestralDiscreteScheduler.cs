@@ -6,7 +6,7 @@ namespace Diffusion.Schedulers;
 /// diffusers <c>EulerAncestralDiscreteScheduler</c> ("Euler a"): an Euler step down to
 /// <c>sigma_down</c>, then fresh noise of scale <c>sigma_up</c> (k-diffusion's ancestral sampling).
 /// </summary>
-public sealed class EulerAncestralDiscreteScheduler : SigmaSchedulerBase
+internal sealed class EulerAncestralDiscreteScheduler : SigmaSchedulerBase
 {
     internal const string ClassName = "EulerAncestralDiscreteScheduler";
 

@@ -6,7 +6,7 @@ namespace Diffusion.Schedulers;
 /// diffusers <c>EulerDiscreteScheduler</c> (Karras et al. 2022, Algorithm 2): one Euler step of the
 /// probability-flow ODE in sigma space per model evaluation, with optional churn.
 /// </summary>
-public sealed class EulerDiscreteScheduler : SigmaSchedulerBase
+internal sealed class EulerDiscreteScheduler : SigmaSchedulerBase
 {
     internal const string ClassName = "EulerDiscreteScheduler";
 

@@ -7,7 +7,7 @@ namespace Diffusion.Schedulers;
 /// method; every inference step takes two model evaluations, so the timesteps are
 /// <c>t0, t1, t1, t2, t2, ...</c> (2n - 1 of them) and <see cref="IScheduler.Step"/> is called for each.
 /// </summary>
-public sealed class HeunDiscreteScheduler : SigmaSchedulerBase
+internal sealed class HeunDiscreteScheduler : SigmaSchedulerBase
 {
     internal const string ClassName = "HeunDiscreteScheduler";
 

@@ -6,7 +6,7 @@ namespace Diffusion.Schedulers;
 /// diffusers <c>LMSDiscreteScheduler</c>: a linear multistep method (up to 4 past derivatives) on the
 /// sigma-space ODE, with the weights integrated from the Lagrange basis (k-diffusion's <c>sample_lms</c>).
 /// </summary>
-public sealed class LmsDiscreteScheduler : SigmaSchedulerBase
+internal sealed class LmsDiscreteScheduler : SigmaSchedulerBase
 {
     internal const string ClassName = "LMSDiscreteScheduler";
 

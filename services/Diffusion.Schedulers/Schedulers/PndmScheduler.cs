@@ -8,7 +8,7 @@ namespace Diffusion.Schedulers;
 /// <c>skip_prk_steps</c> as Stable Diffusion configures it (11 timesteps for 10 steps: the second is
 /// repeated for the warm-up).
 /// </summary>
-public sealed class PndmScheduler : SchedulerBase
+internal sealed class PndmScheduler : SchedulerBase
 {
     internal const string ClassName = "PNDMScheduler";
 

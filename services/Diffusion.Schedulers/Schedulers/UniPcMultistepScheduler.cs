@@ -7,7 +7,7 @@ namespace Diffusion.Schedulers;
 /// and corrector (UniC) of any order with the B(h) variants bh1/bh2; the corrector reuses the model
 /// output of the next step, so it costs no extra evaluation.
 /// </summary>
-public sealed class UniPcMultistepScheduler : MultistepSchedulerBase
+internal sealed class UniPcMultistepScheduler : MultistepSchedulerBase
 {
     internal const string ClassName = "UniPCMultistepScheduler";
 

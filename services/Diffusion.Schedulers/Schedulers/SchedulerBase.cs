@@ -5,10 +5,12 @@ namespace Diffusion.Schedulers;
 /// <summary>
 /// What every scheduler shares: the resolved configuration, the training schedule
 /// (betas/alphas_cumprod), the step/begin indices, argument validation, aliasing of the output with
-/// the inputs, step-noise draws and the state snapshot plumbing. Only this assembly derives from it.
+/// the inputs, step-noise draws and the state snapshot plumbing.
 /// </summary>
-public abstract class SchedulerBase : IScheduler
+internal abstract class SchedulerBase : IScheduler
 {
+    private double[] _timesteps = [];
+
     private protected SchedulerBase(string name, IReadOnlyList<OptionSpec> options, SchedulerConfig config)
     {
         ArgumentNullException.ThrowIfNull(config);
@@ -29,7 +31,7 @@ public abstract class SchedulerBase : IScheduler
     public abstract bool IntegerTimesteps { get; }
 
     /// <inheritdoc />
-    public IReadOnlyList<double> Timesteps => TimestepValues;
+    public IReadOnlyList<double> Timesteps { get; private set; } = Array.Empty<double>();
 
     /// <inheritdoc />
     public virtual IReadOnlyList<double>? Sigmas => null;
@@ -57,7 +59,16 @@ public abstract class SchedulerBase : IScheduler
 
     private protected TrainingSchedule Training { get; set; } = null!;
 
-    private protected double[] TimestepValues { get; set; } = [];
+    /// <summary>The schedule as an array; <see cref="Timesteps"/> exposes it read-only.</summary>
+    private protected double[] TimestepValues
+    {
+        get => _timesteps;
+        set
+        {
+            _timesteps = value;
+            Timesteps = Array.AsReadOnly(value);
+        }
+    }
 
     /// <inheritdoc />
     public void SetTimesteps(int numInferenceSteps)

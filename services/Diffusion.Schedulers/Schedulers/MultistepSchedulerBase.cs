@@ -7,7 +7,7 @@ namespace Diffusion.Schedulers;
 /// sigmas with one trailing entry, a history of converted model outputs, unscaled model inputs and
 /// <c>add_noise = alpha_t * x + sigma_t * noise</c> with <c>alpha_t = 1 / sqrt(sigma^2 + 1)</c>.
 /// </summary>
-public abstract class MultistepSchedulerBase : SchedulerBase
+internal abstract class MultistepSchedulerBase : SchedulerBase
 {
     private protected MultistepSchedulerBase(string name, IReadOnlyList<OptionSpec> options, SchedulerConfig config)
         : base(name, options, config)

@@ -7,7 +7,7 @@ namespace Diffusion.Schedulers;
 /// inputs scaled by <c>1 / sqrt(sigma^2 + 1)</c>, a step index found from the first timestep
 /// (or set by <c>set_begin_index</c>), and <c>add_noise = x + sigma * noise</c>.
 /// </summary>
-public abstract class SigmaSchedulerBase : SchedulerBase
+internal abstract class SigmaSchedulerBase : SchedulerBase
 {
     private protected SigmaSchedulerBase(string name, IReadOnlyList<OptionSpec> options, SchedulerConfig config)
         : base(name, options, config)
