@@ -161,4 +161,15 @@ public class DenoiseEngineTests
         var ex = Assert.Throws<ArgumentException>(() => Job(spec, "DDIM"));
         Assert.Contains("strength", ex.Message);
     }
+
+    [Theory]
+    [InlineData(0.7f, 10, 7)]   // Python: int(10 * 0.7) = 7, although 10 * 0.7f in float32 is 6.9999...
+    [InlineData(0.6f, 10, 6)]
+    [InlineData(0.29f, 100, 29)]
+    [InlineData(1f, 10, 10)]
+    public void Job_Img2ImgStrength_RunsPythonsStepCount(float strength, int steps, int expected)
+    {
+        var spec = Spec(1, steps: steps) with { ImageLatents = new float[4 * 64], Strength = strength };
+        Assert.Equal(expected, Job(spec, "DDIM").TotalSteps);
+    }
 }

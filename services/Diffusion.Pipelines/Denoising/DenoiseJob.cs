@@ -31,22 +31,30 @@ public sealed class DenoiseJob
         if (spec.Seed is long seed && noiseFactory is not null)
             _noise = new CountingNoiseSource(noiseFactory.Create(seed));
 
-        scheduler.SetTimesteps(spec.Steps);
-        IReadOnlyList<double> timesteps = scheduler.Timesteps;
+        IReadOnlyList<double> timesteps;
         bool fromImage = spec.ImageLatents is not null;
         if (fromImage)
         {
-            // StableDiffusionImg2ImgPipeline.get_timesteps
-            int init = Math.Min((int)(spec.Steps * spec.Strength), spec.Steps);
-            int tStart = Math.Max(spec.Steps - init, 0);
-            int begin = tStart * scheduler.Order;
-            timesteps = [.. timesteps.Skip(begin)];
-            if (scheduler.SupportsBeginIndex)
-                scheduler.SetBeginIndex(begin);
+            // StableDiffusionImg2ImgPipeline.get_timesteps. The strength travels as float32; widen it
+            // through its shortest decimal form (0.7f -> 0.7) so int(steps * strength) matches Python's.
+            double strength = (double)(decimal)spec.Strength;
+            if (!(strength > 0 && strength <= 1))
+                throw new ArgumentException($"strength must be in (0, 1], got {spec.Strength}");
+            try
+            {
+                timesteps = Img2ImgTimesteps.Apply(scheduler, spec.Steps, strength).Timesteps;
+            }
+            catch (ArgumentOutOfRangeException)
+            {
+                throw new ArgumentException($"strength {spec.Strength} with {spec.Steps} steps leaves no denoising step; raise the strength or the steps");
+            }
+        }
+        else
+        {
+            scheduler.SetTimesteps(spec.Steps);
+            timesteps = scheduler.Timesteps;
         }
         _timesteps = [.. timesteps];
-        if (_timesteps.Length == 0)
-            throw new ArgumentException($"strength {spec.Strength} with {spec.Steps} steps leaves no denoising step; raise the strength or the steps");
 
         foreach (var s in spec.RngDrawsBeforeNoise) Discard(s);
 
