@@ -61,9 +61,12 @@ internal sealed class DenoiseRunner(DownstreamService denoiser)
                     }
                 }
             }
-            catch (RpcException ex) when (started && RetryRules.IsFailoverStatus(ex.StatusCode) && !token.IsCancellationRequested)
+            catch (RpcException ex) when (RetryRules.IsFailoverStatus(ex.StatusCode) && !token.IsCancellationRequested)
             {
-                throw new DenoiseStreamBrokenException(ex, last?.Step ?? 0);
+                // A run is deterministic and side-effect free: whatever broke the replica's stream
+                // (reset, INTERNAL, UNAVAILABLE), running it again elsewhere is safe. A replica
+                // killed before its first message arrived resets the stream with INTERNAL_ERROR.
+                throw new DenoiseStreamBrokenException(ex, last?.Step ?? 0, started);
             }
 
             throw new RpcException(new Status(StatusCode.Internal, "the denoiser ended its stream without a result"));

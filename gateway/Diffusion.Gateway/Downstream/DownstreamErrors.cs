@@ -34,6 +34,8 @@ internal static class DownstreamErrors
                 return new RpcException(new Status(StatusCode.Unavailable,
                     $"{name} unavailable: its circuit breaker is open after repeated failures{when}"), trailers);
             }
+            case DenoiseStreamBrokenException { Started: false } broken:
+                return FromStatus(name, method, broken.Error, attempts, log);
             case DenoiseStreamBrokenException broken:
                 return new RpcException(new Status(StatusCode.Unavailable,
                     $"{name} unavailable after {attempts}: the stream broke after step {broken.StepsDone} " +

@@ -45,6 +45,7 @@ internal sealed class DownstreamSet : IDisposable
             channelOptions.LoadBalancingPolicy = LoadBalancingPolicy.LeastOutstandingCalls;
             channelOptions.ResolveInterval = denoiser.ResolveInterval;
             channelOptions.HealthCheckProbes = denoiser.HealthCheckProbes;
+            channelOptions.InitialReconnectBackoff = denoiser.ReconnectBackoff;
             if (resolver is not null)
                 return GrpcChannel.ForResolver(resolver, channelOptions);
             if (denoiser.Addresses.Count > 0)

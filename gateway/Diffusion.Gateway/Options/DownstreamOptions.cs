@@ -68,6 +68,9 @@ public sealed class DenoiserOptions : DownstreamOptions
     /// <summary>Probe failed replicas with grpc.health.v1 Check (SERVING re-admits them) instead of a TCP connect.</summary>
     public bool HealthCheckProbes { get; set; } = true;
 
+    /// <summary>First wait before a failed replica is probed again; doubles per failed probe up to 30 s.</summary>
+    public TimeSpan ReconnectBackoff { get; set; } = TimeSpan.FromSeconds(1);
+
     internal override void ValidateTargets(string name, bool allowDns)
     {
         if (Addresses.Count == 0)
@@ -84,5 +87,7 @@ public sealed class DenoiserOptions : DownstreamOptions
         base.Validate(name, allowDns);
         if (ResolveInterval < TimeSpan.FromSeconds(1))
             throw GatewayOptions.Invalid(name + ":ResolveInterval", "must be at least 1 s");
+        if (ReconnectBackoff <= TimeSpan.Zero || ReconnectBackoff > TimeSpan.FromSeconds(30))
+            throw GatewayOptions.Invalid(name + ":ReconnectBackoff", "must be in (0, 30 s]");
     }
 }

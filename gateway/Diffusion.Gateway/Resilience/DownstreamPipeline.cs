@@ -41,7 +41,7 @@ internal static class DownstreamPipeline
                     args.Context.Properties.TryGetValue(AttemptLog.Key, out var log) ? log.NextDelay : null),
                 OnRetry = args =>
                 {
-                    if (args.Outcome.Exception is DenoiseStreamBrokenException && args.Context.Properties.TryGetValue(AttemptLog.Key, out var log))
+                    if (args.Outcome.Exception is DenoiseStreamBrokenException { Started: true } && args.Context.Properties.TryGetValue(AttemptLog.Key, out var log))
                         log.Failovers++;
                     logger.LogWarning("{Downstream} attempt {Attempt} failed ({Reason}); retrying in {DelayMs:0} ms",
                         name, args.AttemptNumber + 1, args.Outcome.Exception?.Message, args.RetryDelay.TotalMilliseconds);

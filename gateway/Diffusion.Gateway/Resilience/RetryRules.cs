@@ -34,7 +34,7 @@ internal static class RetryRules
             case DenoiseStreamBrokenException broken:
                 // The checkpointed run resumes elsewhere: safe whatever broke the stream.
                 trailers = broken.Error.Trailers;
-                reason = "failover after " + StatusName(broken.Error.StatusCode);
+                reason = (broken.Started ? "failover after " : "") + StatusName(broken.Error.StatusCode);
                 retryable = true;
                 break;
             case RpcException { StatusCode: StatusCode.Unavailable } rpc:

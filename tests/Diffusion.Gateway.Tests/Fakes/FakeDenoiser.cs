@@ -40,6 +40,9 @@ internal sealed class FakeDenoiser
     /// <summary>Runs once the stream was killed (e.g. to stop the whole replica).</summary>
     public Action? OnKilled { get; set; }
 
+    /// <summary>Asked after each checkpoint is sent; a status ends the stream with it there.</summary>
+    public Func<int, RpcException?>? FailAfterCheckpoint { get; set; }
+
     /// <summary>Signals when a Denoise call has started streaming.</summary>
     public TaskCompletionSource Started { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -131,10 +134,15 @@ internal sealed class FakeDenoiser
                 SentCheckpoints.Enqueue(checkpoint);
                 if (KillAfterCheckpoint?.Invoke(step + 1) == true)
                 {
+                    // The pod dies during the next step: what it sent has reached the caller by then
+                    // (a reset stream drops data still buffered on the caller's side).
+                    await Task.Delay(100);
                     context.GetHttpContext().Abort();
                     OnKilled?.Invoke();
                     return;
                 }
+                if (FailAfterCheckpoint?.Invoke(step + 1) is { } error)
+                    throw error;
             }
         }
 

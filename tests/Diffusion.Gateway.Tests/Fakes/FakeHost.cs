@@ -34,6 +34,8 @@ internal sealed class FakeHost : IAsyncDisposable
         builder.WebHost.ConfigureKestrel(k => k.ListenGrpc(IPAddress.Loopback, port));
         var app = builder.Build();
         map(app);
+        // Replica probes (Gateway:Denoiser:HealthCheckProbes) ask grpc.health.v1 for SERVING.
+        app.MapGrpcHealth();
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return new FakeHost(app, new Uri(address).Port);

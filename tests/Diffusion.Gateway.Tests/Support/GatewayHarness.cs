@@ -186,7 +186,9 @@ internal sealed class GatewayHarness : IAsyncDisposable
 
         App = GatewayApp.Build([], builder =>
         {
-            builder.Logging.ClearProviders();
+            // GATEWAY_TEST_LOGS=1 keeps the gateway's console logs (debugging a failing test).
+            if (Environment.GetEnvironmentVariable("GATEWAY_TEST_LOGS") != "1")
+                builder.Logging.ClearProviders();
             builder.Configuration.AddInMemoryCollection(config.Select(kv => new KeyValuePair<string, string?>("Gateway:" + kv.Key, kv.Value)));
             if (Resolver is not null)
                 builder.Services.AddKeyedSingleton<IAddressResolver>(GatewayApp.DenoiserResolverKey, Resolver);
