@@ -109,5 +109,23 @@ public sealed class ValidationTests(HarnessFixture fixture) : IClassFixture<Harn
         Assert.Equal(3, response.Images.Count);
     }
 
+    [Fact]
+    public async Task Generate_FieldsLeftAtZero_TakeTheDefaults()
+    {
+        var request = new GenerateRequest { Prompt = "defaults" };
+        request.GuidanceScale = 0f;
+
+        var response = await fixture.Harness.GenerateAsync(request);
+
+        var denoise = fixture.Harness.Denoisers[0].Calls.Last().Request;
+        Assert.Equal(50, denoise.Steps);
+        Assert.Equal(7.5f, denoise.GuidanceScale);
+        Assert.Equal(1, denoise.NumImagesPerPrompt);
+        Assert.Equal((8, 8), (denoise.LatentHeight, denoise.LatentWidth)); // 64 px: sample size 8 x factor 8
+        Assert.Equal("", denoise.Scheduler);
+        Assert.Single(response.Images);
+        Assert.Single(response.Seeds);
+    }
+
     private static ByteString Png(int width, int height) => ByteString.CopyFrom(FakeData.Png(width, height));
 }

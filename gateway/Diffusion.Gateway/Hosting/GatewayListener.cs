@@ -33,7 +33,7 @@ internal static class GatewayListener
     /// or in the same file).</summary>
     public static X509Certificate2 LoadCertificate(TlsOptions tls)
     {
-        string path = tls.CertificatePath!;
+        string path = tls.CertificatePath;
         try
         {
             string extension = Path.GetExtension(path).ToLowerInvariant();

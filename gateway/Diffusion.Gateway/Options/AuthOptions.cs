@@ -5,8 +5,8 @@ namespace Diffusion.Gateway.Options;
 public sealed class AuthOptions
 {
     /// <summary>A file with one key per line (blank lines and lines starting with '#' ignored).</summary>
-    public string? ApiKeysFile { get; set; }
+    public string ApiKeysFile { get; set; } = "";
 
     /// <summary>Name of an environment variable holding keys separated by commas or whitespace.</summary>
-    public string? ApiKeysVariable { get; set; } = "GATEWAY_API_KEYS";
+    public string ApiKeysVariable { get; set; } = "GATEWAY_API_KEYS";
 }
