@@ -28,7 +28,7 @@ public sealed class HealthAndReflectionTests : IAsyncLifetime
         {
             new InteropTestService().Map(app);
             app.MapGrpcHealth();
-            app.MapGrpcReflection(global::Grpc.Testing.InteropReflection.Descriptor);
+            app.MapGrpcReflection(global::Grpc.Testing.InteropReflection.Descriptor, Google.Protobuf.WellKnownTypes.ApiReflection.Descriptor);
         });
         _channel = GrpcChannel.ForAddress(_server.Address);
     }
@@ -109,6 +109,20 @@ public sealed class HealthAndReflectionTests : IAsyncLifetime
         var files = Assert.Single(responses).FileDescriptorResponse.FileDescriptorProto.Select(FileDescriptorProto.Parser.ParseFrom).ToList();
         Assert.Equal("grpc/testing/interop.proto", files[0].Name);
         Assert.Contains(files[0].Service, s => s.Name == "TestService");
+    }
+
+    [Fact]
+    public async Task Reflection_FileWithImports_ComesWithItsTransitiveDependencies()
+    {
+        var responses = await ReflectAsync("grpc.reflection.v1alpha.ServerReflection",
+            new ServerReflectionRequest { FileContainingSymbol = "google.protobuf.Api" });
+
+        var names = Assert.Single(responses).FileDescriptorResponse.FileDescriptorProto
+            .Select(b => FileDescriptorProto.Parser.ParseFrom(b).Name).ToList();
+        Assert.Equal("google/protobuf/api.proto", names[0]);
+        Assert.Equal(
+            new[] { "google/protobuf/any.proto", "google/protobuf/api.proto", "google/protobuf/source_context.proto", "google/protobuf/type.proto" },
+            names.Order());
     }
 
     [Fact]

@@ -46,6 +46,23 @@ public sealed class StatusMappingTests
         Assert.True(StatusMapping.IsConnectFailure(error));
     }
 
+    [Theory]
+    [InlineData(0x0, true, true)]    // GOAWAY NO_ERROR before any response: server shutting down
+    [InlineData(0x7, true, false)]   // REFUSED_STREAM: not processed, endpoint fine
+    [InlineData(0x2, false, false)]  // INTERNAL_ERROR: may have been processed
+    [InlineData(0x8, false, false)]  // CANCEL
+    public void IsUnprocessed_ProtocolErrorBeforeResponse_OnlyForRefusalsAndGracefulClose(long code, bool unprocessed, bool goingAway)
+    {
+        var error = new HttpRequestException(HttpRequestError.HttpProtocolError, "closed", new HttpProtocolException(code, "closed", null));
+
+        Assert.Equal(unprocessed, StatusMapping.IsUnprocessed(error, out var endpointGoingAway));
+        if (unprocessed)
+        {
+            Assert.Equal(goingAway, endpointGoingAway);
+            Assert.Equal(StatusCode.Unavailable, StatusMapping.FromTransportException(error).StatusCode);
+        }
+    }
+
     [Fact]
     public void StatusCode_WireValues_MatchTheSpec()
     {

@@ -32,7 +32,7 @@ public sealed class CallInvoker
         try
         {
             frame = new PooledFrame(call.SerializeRequest(request));
-            call.Ended += _ => frame.Release();
+            call.OnEnded(_ => frame.Release());
             start = call.StartAsync(frame.CreateContent, canRetry: true);
         }
         catch

@@ -109,7 +109,7 @@ internal sealed class ClientStreamWriter<TRequest, TResponse> : IClientStreamWri
     {
         _call = call;
         // When the call ends (status, reset, deadline, dispose) pending and later writes stop.
-        call.Ended += error => State.Abort((Exception?)error ?? new InvalidOperationException("The call has completed: no more messages can be written."));
+        call.OnEnded(error => State.Abort((Exception?)error ?? new InvalidOperationException("The call has completed: no more messages can be written.")));
     }
 
     public ClientStreamState State { get; } = new();

@@ -19,6 +19,7 @@ internal sealed class GrpcCall<TRequest, TResponse> : IDisposable
     where TResponse : class, IMessage<TResponse>
 {
     private const string UserAgent = "grpc-dotnet-diffusion/1.0";
+    private const int MaxAttempts = 5;
     private static readonly StreamPipeReaderOptions ReaderOptions = new(bufferSize: 64 * 1024, minimumReadSize: 16 * 1024);
     private static readonly Status DeadlineStatus = new(StatusCode.DeadlineExceeded, "Deadline Exceeded");
     private static readonly Status CancelledStatus = new(StatusCode.Cancelled, "Call canceled by the client.");
@@ -65,12 +66,11 @@ internal sealed class GrpcCall<TRequest, TResponse> : IDisposable
             : CancellationTokenSource.CreateLinkedTokenSource(options.CancellationToken, _deadlineCts.Token);
     }
 
-    /// <summary>Called once when the call ends, however it ends (duplex request streams stop here).</summary>
-    public Action<RpcException?>? Ended
-    {
-        get => _endedCallback;
-        set => _endedCallback = value;
-    }
+    /// <summary>
+    /// Runs <paramref name="callback"/> once when the call ends, however it ends (null: OK). Register
+    /// before <see cref="StartAsync"/>.
+    /// </summary>
+    public void OnEnded(Action<RpcException?> callback) => _endedCallback += callback;
 
     public CancellationToken CallToken => _callCts.Token;
 
@@ -120,6 +120,7 @@ internal sealed class GrpcCall<TRequest, TResponse> : IDisposable
         {
             _callCts.Token.ThrowIfCancellationRequested();
             List<Endpoint>? tried = null;
+            var attempts = 0;
             HttpRequestException? lastFailure = null;
             while (true)
             {
@@ -143,7 +144,7 @@ internal sealed class GrpcCall<TRequest, TResponse> : IDisposable
                     _endpoint = endpoint;
                     break;
                 }
-                catch (HttpRequestException ex) when (StatusMapping.IsConnectFailure(ex) && !_callCts.IsCancellationRequested)
+                catch (HttpRequestException ex) when (StatusMapping.IsUnprocessed(ex, out var goingAway) && !_callCts.IsCancellationRequested)
                 {
                     endpoint.CallEnded();
                     if (_fixedEndpoint is not null)
@@ -151,10 +152,20 @@ internal sealed class GrpcCall<TRequest, TResponse> : IDisposable
                         throw;
                     }
 
-                    _channel.Balancer.ReportTransportFailure(endpoint, ex);
-                    (tried ??= []).Add(endpoint);
+                    if (goingAway)
+                    {
+                        _channel.Balancer.ReportTransportFailure(endpoint, ex);
+                    }
+
+                    // A refused connection rules the endpoint out for this call; a stream refused by a
+                    // server going away may be sent again anywhere (a bounded number of times).
+                    if (StatusMapping.IsConnectFailure(ex))
+                    {
+                        (tried ??= []).Add(endpoint);
+                    }
+
                     lastFailure = ex;
-                    if (!canRetry)
+                    if (!canRetry || ++attempts >= MaxAttempts)
                     {
                         throw;
                     }

@@ -31,8 +31,36 @@ internal static class StatusMapping
         HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError
         or HttpRequestError.SecureConnectionError or HttpRequestError.ProxyTunnelError;
 
+    /// <summary>
+    /// Whether a request that got no response was certainly not processed: no connection, or the
+    /// server refused the stream (REFUSED_STREAM) or closed the connection gracefully (GOAWAY with
+    /// NO_ERROR) before answering it, as servers do while shutting down. Such a call is UNAVAILABLE
+    /// and safe to send again elsewhere.
+    /// </summary>
+    public static bool IsUnprocessed(HttpRequestException exception, out bool endpointGoingAway)
+    {
+        endpointGoingAway = true;
+        if (IsConnectFailure(exception))
+        {
+            return true;
+        }
+
+        if (exception.HttpRequestError == HttpRequestError.HttpProtocolError && exception.InnerException is HttpProtocolException protocol)
+        {
+            endpointGoingAway = protocol.ErrorCode == 0x0;
+            return protocol.ErrorCode is 0x0 or 0x7;
+        }
+
+        return false;
+    }
+
     public static Status FromTransportException(Exception exception)
     {
+        if (exception is HttpRequestException request && IsUnprocessed(request, out _))
+        {
+            return new Status(StatusCode.Unavailable, "Error connecting: " + Describe(request));
+        }
+
         for (var e = exception; e is not null; e = e.InnerException)
         {
             if (e is HttpProtocolException protocol)
@@ -43,7 +71,6 @@ internal static class StatusMapping
 
         return exception switch
         {
-            HttpRequestException http when IsConnectFailure(http) => new Status(StatusCode.Unavailable, "Error connecting: " + Describe(http)),
             HttpRequestException or IOException => new Status(StatusCode.Unavailable, "Transport error: " + Describe(exception)),
             _ => new Status(StatusCode.Internal, $"Error in the call. {exception.GetType().Name}: {exception.Message}"),
         };
