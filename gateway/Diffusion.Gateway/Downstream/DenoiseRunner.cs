@@ -29,6 +29,8 @@ internal sealed class DenoiseRunner(DownstreamService denoiser)
     {
         var log = new AttemptLog(deadline);
         Checkpoint? last = null;
+        // A resumed run repeats the steps after its checkpoint: their progress went out already.
+        int progressSent = 0;
         var result = await denoiser.ExecuteAsync(DenoiserMethods.Denoise.Name, log, async (_, token) =>
         {
             var attemptRequest = request;
@@ -52,11 +54,12 @@ internal sealed class DenoiseRunner(DownstreamService denoiser)
                         case DenoiseEvent.EventOneofCase.Checkpoint:
                             last = ev.Checkpoint;
                             break;
-                        case DenoiseEvent.EventOneofCase.Progress when onProgress is not null:
+                        case DenoiseEvent.EventOneofCase.Progress when onProgress is not null && ev.Progress.Step > progressSent:
+                            progressSent = ev.Progress.Step;
                             await onProgress(ev.Progress).ConfigureAwait(false);
                             break;
                         case DenoiseEvent.EventOneofCase.Result:
-                            // The result is all we need; disposing the call releases the rest of the stream.
+                            await DrainAsync(call, token).ConfigureAwait(false);
                             return ev.Result;
                     }
                 }
@@ -72,5 +75,25 @@ internal sealed class DenoiseRunner(DownstreamService denoiser)
             throw new RpcException(new Status(StatusCode.Internal, "the denoiser ended its stream without a result"));
         }, cancellationToken).ConfigureAwait(false);
         return new DenoiseOutcome(result, log.Failovers, log.Attempts);
+    }
+
+    private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(1);
+
+    /// <summary>Reads the end of the stream after the result (briefly), so the call usually ends
+    /// with the server's status rather than a reset; how it ends no longer matters.</summary>
+    private static async Task DrainAsync(ServerStreamingCall<DenoiseEvent> call, CancellationToken token)
+    {
+        using var drain = CancellationTokenSource.CreateLinkedTokenSource(token);
+        drain.CancelAfter(DrainTimeout);
+        try
+        {
+            while (await call.ResponseStream.MoveNext(drain.Token).ConfigureAwait(false))
+            {
+            }
+        }
+        catch (Exception ex) when (ex is RpcException or OperationCanceledException)
+        {
+            // The result is in hand.
+        }
     }
 }
