@@ -32,6 +32,10 @@ public static class GatewayApp
     /// replaces the configured denoiser addresses (tests, custom discovery).</summary>
     public const string DenoiserResolverKey = "Diffusion.Gateway.DenoiserResolver";
 
+    /// <summary>The grpc.health.v1 service name that is SERVING while the process runs, whatever
+    /// the downstreams (for a liveness probe; "" is the readiness one).</summary>
+    public const string LivenessService = "liveness";
+
     /// <summary>The <c>service.name</c> of the gateway's telemetry.</summary>
     public const string ServiceName = "gateway";
 
@@ -71,6 +75,7 @@ public static class GatewayApp
         var health = app.Services.GetRequiredService<HealthService>();
         health.SetStatus("", ServingStatus.NotServing);
         health.SetStatus(GatewayMethods.Service, ServingStatus.NotServing);
+        health.SetStatus(LivenessService, ServingStatus.Serving);
         LogStartup(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Diffusion.Gateway"), options, keys);
 
         app.UseMiddleware<ApiKeyMiddleware>();

@@ -26,6 +26,7 @@ public sealed class CompatibilityTests
         Assert.Contains("text encoder 'open-clip-h' produces 1024-dim embeddings but the UNet 'fake-unet' expects 768", error.Status.Detail, StringComparison.Ordinal);
         Assert.Equal(HealthCheckResponse.Types.ServingStatus.NotServing, await harness.HealthAsync());
         Assert.Equal(HealthCheckResponse.Types.ServingStatus.NotServing, await harness.HealthAsync("diffusion.v1.Gateway"));
+        Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, await harness.HealthAsync(GatewayApp.LivenessService));
         Assert.Equal(0, harness.WorkCalls);
     }
 
@@ -43,6 +44,20 @@ public sealed class CompatibilityTests
 
         await harness.WaitForHealthAsync(HealthCheckResponse.Types.ServingStatus.Serving);
         Assert.Single((await harness.GenerateAsync(GatewayHarness.Request())).Images);
+    }
+
+    [Fact]
+    public async Task Health_DescribeHangs_CheckStillAnswersPromptlyWithLastStatus()
+    {
+        await using var harness = await GatewayHarness.StartAsync();
+        harness.Encoder.DescribeDelay = TimeSpan.FromSeconds(3);
+        await Task.Delay(300); // past ReadinessMaxAge (200 ms in the harness)
+
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var status = await harness.HealthAsync();
+
+        Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, status);
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(1.5), $"Check took {watch.Elapsed}");
     }
 
     [Fact]

@@ -19,6 +19,9 @@ public sealed class DeadlineOptions
     /// <summary>A health Check finding the last description older than this describes again first.</summary>
     public TimeSpan ReadinessMaxAge { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>How long such a Check waits for that round before answering with the last known status.</summary>
+    public TimeSpan ReadinessCheckWait { get; set; } = TimeSpan.FromMilliseconds(500);
+
     internal void Validate()
     {
         if (Generate <= TimeSpan.Zero)
@@ -29,5 +32,7 @@ public sealed class DeadlineOptions
             throw GatewayOptions.Invalid("Deadlines:ReadinessInterval", "intervals must be positive");
         if (ReadinessMaxAge < TimeSpan.Zero)
             throw GatewayOptions.Invalid("Deadlines:ReadinessMaxAge", "must not be negative");
+        if (ReadinessCheckWait < TimeSpan.Zero)
+            throw GatewayOptions.Invalid("Deadlines:ReadinessCheckWait", "must not be negative");
     }
 }

@@ -25,11 +25,19 @@ internal sealed class FakeTextEncoder
 
     public FaultHook? OnEncode { get; set; }
 
+    /// <summary>How long Describe takes to answer (a blackholed or overloaded encoder).</summary>
+    public TimeSpan DescribeDelay { get; set; }
+
     public int EncodeCalls => Volatile.Read(ref _encodeCalls);
 
     public void Map(WebApplication app)
     {
-        app.MapGrpcUnary(TextEncoderMethods.Describe, (_, _) => Task.FromResult(Description));
+        app.MapGrpcUnary(TextEncoderMethods.Describe, async (_, context) =>
+        {
+            if (DescribeDelay > TimeSpan.Zero)
+                await Task.Delay(DescribeDelay, context.CancellationToken);
+            return Description;
+        });
         app.MapGrpcUnary(TextEncoderMethods.Encode, async (request, context) =>
         {
             Calls.Enqueue(Received<EncodeTextRequest>.From(request, context));
