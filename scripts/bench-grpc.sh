@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The transport benchmark: loopback latency of our gRPC client/server next to grpcio's, same run.
-#   scripts/bench-grpc.sh [--iterations N] [--warmup N] [--json FILE]
+#   scripts/bench-grpc.sh [--iterations N] [--warmup N] [--rounds N] [--json FILE]
 # Prints a table (median microseconds, ours/grpcio ratio); --json also writes every statistic.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -1,7 +1,9 @@
 // Loopback round-trip latency: our client and server against grpcio's, in one run.
-//   scripts/bench-grpc.sh [--iterations N] [--warmup N] [--json FILE]
+//   scripts/bench-grpc.sh [--iterations N] [--warmup N] [--rounds N] [--json FILE]
 // Scenarios: unary with a 64 KiB and a 1 MiB payload each way, and a server stream of 100 x 16 KiB.
-// Pairs: ours->ours and grpcio->grpcio (the comparison), plus ours->grpcio and grpcio->ours.
+// Pairs: ours->ours and grpcio->grpcio (the comparison), plus ours->grpcio and grpcio->ours, each
+// server in its own process. The pairs take turns in rounds and their samples are pooled, so a
+// busy moment on the machine lands on all of them alike.
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
@@ -20,6 +22,8 @@ if (args.Contains("--serve"))
 
 var iterations = IntOption("--iterations", 100);
 var warmup = IntOption("--warmup", 20);
+var rounds = Math.Max(1, IntOption("--rounds", 5));
+var perRound = Math.Max(1, iterations / rounds);
 var jsonPath = Option("--json");
 
 var scenarios = new (string Name, string Label)[]
@@ -29,18 +33,32 @@ var scenarios = new (string Name, string Label)[]
     ("stream_100x16k", "stream 100 x 16 KiB"),
 };
 
-Console.WriteLine($"gRPC loopback latency, median of {iterations} calls after {warmup} warm-up calls ({Environment.ProcessorCount} cores)");
+Console.WriteLine($"gRPC loopback latency: median of {perRound * rounds} calls in {rounds} interleaved rounds, {warmup} warm-up calls per round ({Environment.ProcessorCount} cores)");
 
 using var ourServer = await OurServerProcess.StartAsync();
 await using var grpcioServer = await PeerProcess.StartServerAsync(PeerKind.Grpcio);
 
-var results = new Dictionary<string, Dictionary<string, Stats>>
+string[] pairs = ["ours->ours", "grpcio->grpcio", "ours->grpcio", "grpcio->ours"];
+var samples = pairs.ToDictionary(p => p, _ => scenarios.ToDictionary(s => s.Name, _ => new List<double>()));
+for (var round = 0; round < rounds; round++)
 {
-    ["ours->ours"] = await RunOursAsync(ourServer.Address),
-    ["grpcio->grpcio"] = await RunGrpcioAsync(grpcioServer.Target),
-    ["ours->grpcio"] = await RunOursAsync(new Uri($"http://{grpcioServer.Target}")),
-    ["grpcio->ours"] = await RunGrpcioAsync($"127.0.0.1:{ourServer.Port}"),
-};
+    foreach (var pair in pairs)
+    {
+        var measured = pair switch
+        {
+            "ours->ours" => await RunOursAsync(ourServer.Address),
+            "grpcio->grpcio" => await RunGrpcioAsync(grpcioServer.Target),
+            "ours->grpcio" => await RunOursAsync(new Uri($"http://{grpcioServer.Target}")),
+            _ => await RunGrpcioAsync($"127.0.0.1:{ourServer.Port}"),
+        };
+        foreach (var (name, values) in measured)
+        {
+            samples[pair][name].AddRange(values);
+        }
+    }
+}
+
+var results = samples.ToDictionary(p => p.Key, p => p.Value.ToDictionary(s => s.Key, s => Stats.Of(s.Value)));
 
 Console.WriteLine();
 Console.WriteLine($"{"scenario",-22}{"ours (us)",12}{"grpcio (us)",14}{"ours/grpcio",13}{"ours->grpcio",14}{"grpcio->ours",14}");
@@ -55,7 +73,8 @@ if (jsonPath is not null)
 {
     var document = new
     {
-        iterations,
+        calls = perRound * rounds,
+        rounds,
         warmup,
         processors = Environment.ProcessorCount,
         results,
@@ -65,11 +84,11 @@ if (jsonPath is not null)
     Console.WriteLine($"wrote {jsonPath}");
 }
 
-async Task<Dictionary<string, Stats>> RunOursAsync(Uri address)
+async Task<Dictionary<string, double[]>> RunOursAsync(Uri address)
 {
     using var channel = GrpcChannel.ForAddress(address);
     var invoker = channel.CallInvoker;
-    var stats = new Dictionary<string, Stats>();
+    var stats = new Dictionary<string, double[]>();
     foreach (var (size, name) in new[] { (64 * 1024, "unary_64k"), (1024 * 1024, "unary_1m") })
     {
         var request = new SimpleRequest { ResponseSize = size, Payload = new Payload { Body = InteropTestService.Payload(size) } };
@@ -95,39 +114,35 @@ async Task<Dictionary<string, Stats>> RunOursAsync(Uri address)
     return stats;
 }
 
-async Task<Dictionary<string, Stats>> RunGrpcioAsync(string target)
+async Task<Dictionary<string, double[]>> RunGrpcioAsync(string target)
 {
     var result = await PeerProcess.RunClientAsync(PeerKind.Grpcio,
-        ["bench", "--target", target, "--iterations", iterations.ToString(CultureInfo.InvariantCulture), "--warmup", warmup.ToString(CultureInfo.InvariantCulture)],
+        ["bench", "--target", target, "--iterations", perRound.ToString(CultureInfo.InvariantCulture), "--warmup", warmup.ToString(CultureInfo.InvariantCulture)],
         TimeSpan.FromMinutes(10));
     var line = result.Lines.LastOrDefault(l => l.StartsWith('{'))
         ?? throw new InvalidOperationException($"grpcio bench printed no result (exit {result.ExitCode}): {result.Stderr}");
     return JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(line)!.ToDictionary(
         kv => kv.Key,
-        kv => new Stats(kv.Value.GetProperty("median_us").GetDouble(), kv.Value.GetProperty("p90_us").GetDouble(), kv.Value.GetProperty("mean_us").GetDouble()));
+        kv => kv.Value.GetProperty("samples_us").EnumerateArray().Select(v => v.GetDouble()).ToArray());
 }
 
-async Task<Stats> TimeAsync(Func<Task> call)
+async Task<double[]> TimeAsync(Func<Task> call)
 {
     for (var i = 0; i < warmup; i++)
     {
         await call();
     }
 
-    var samples = new double[iterations];
-    for (var i = 0; i < iterations; i++)
+    var samples = new double[perRound];
+    for (var i = 0; i < perRound; i++)
     {
         var start = Stopwatch.GetTimestamp();
         await call();
         samples[i] = Stopwatch.GetElapsedTime(start).TotalMicroseconds;
     }
 
-    Array.Sort(samples);
-    return new Stats(Median(samples), samples[(int)(samples.Length * 0.9) - 1], samples.Average());
+    return samples;
 }
-
-static double Median(double[] sorted) =>
-    sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
 
 string? Option(string name)
 {
@@ -191,4 +206,12 @@ internal sealed class OurServerProcess : IDisposable
 internal sealed record Stats(
     [property: System.Text.Json.Serialization.JsonPropertyName("median_us")] double MedianUs,
     [property: System.Text.Json.Serialization.JsonPropertyName("p90_us")] double P90Us,
-    [property: System.Text.Json.Serialization.JsonPropertyName("mean_us")] double MeanUs);
+    [property: System.Text.Json.Serialization.JsonPropertyName("mean_us")] double MeanUs)
+{
+    public static Stats Of(IReadOnlyCollection<double> samples)
+    {
+        var sorted = samples.Order().ToArray();
+        var median = sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
+        return new Stats(median, sorted[Math.Max(0, (int)Math.Ceiling(sorted.Length * 0.9) - 1)], sorted.Average());
+    }
+}

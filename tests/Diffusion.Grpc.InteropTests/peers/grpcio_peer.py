@@ -9,7 +9,7 @@
                                                         run interop cases; one JSON line per case
   grpcio_peer.py bench --descriptors FILE --target HOST:PORT --iterations N --warmup W
                                                         time unary 64 KiB / 1 MiB and a 100-message
-                                                        stream; one JSON line of microseconds
+                                                        stream; one JSON line of samples (microseconds)
 
 Messages come from a FileDescriptorSet of protos/grpc/testing/interop.proto (written by the test),
 because Debian's python3-grpcio ships without grpc_tools to generate code.
@@ -17,7 +17,6 @@ because Debian's python3-grpcio ships without grpc_tools to generate code.
 import argparse
 import json
 import queue
-import statistics
 import sys
 import time
 from concurrent import futures
@@ -260,8 +259,7 @@ def bench(m, target, iterations, warmup):
             start = time.perf_counter_ns()
             fn()
             samples.append((time.perf_counter_ns() - start) / 1000)
-        results[name] = {"median_us": statistics.median(samples), "p90_us": sorted(samples)[int(len(samples) * 0.9) - 1],
-                         "mean_us": statistics.fmean(samples)}
+        results[name] = {"samples_us": samples}
 
     for size, name in ((64 * 1024, "unary_64k"), (LARGE, "unary_1m")):
         request = m.SimpleRequest(response_size=size, payload=m.Payload(body=bytes(size)))
