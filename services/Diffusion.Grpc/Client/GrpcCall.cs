@@ -110,9 +110,10 @@ internal sealed class GrpcCall<TRequest, TResponse> : IDisposable
     }
 
     /// <summary>
-    /// Sends the request and waits for the response headers. A connection failure takes the endpoint
-    /// out of rotation and, when <paramref name="canRetry"/>, tries the next one: the request never
-    /// left this process, so this "transparent retry" is always safe.
+    /// Sends the request and waits for the response headers. When the request was certainly not
+    /// processed (no connection, stream refused, connection closed gracefully before any response)
+    /// the endpoint leaves rotation and, when <paramref name="canRetry"/>, the call goes to another
+    /// one: gRPC's "transparent retry", safe for every call kind.
     /// </summary>
     public async Task StartAsync(Func<HttpContent> createContent, bool canRetry)
     {
