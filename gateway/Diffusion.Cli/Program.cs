@@ -5,6 +5,5 @@ var root = new RootCommand("Diffusion: Stable Diffusion text-to-image served as 
 {
     GenerateCommand.Create(),
     ServeCommand.Create(),
-    EvalCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();

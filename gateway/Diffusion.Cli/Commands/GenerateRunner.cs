@@ -46,6 +46,11 @@ internal static class GenerateRunner
             Console.Error.WriteLine($"error: {ex.StatusCode}: {ex.Detail}");
             return 2;
         }
+        catch (Exception ex) when (ex is NotSupportedException or InvalidOperationException or TimeoutException or IOException or ArgumentException)
+        {
+            Console.Error.WriteLine($"error: {ex.Message}");
+            return 2;
+        }
         finally
         {
             if (stack is not null) await stack.DisposeAsync();

@@ -1,6 +1,7 @@
 using System.Diagnostics;
-using Diffusion.Contracts.V1;
 using Spectre.Console;
+using Spectre.Console.Rendering;
+using Progress = Diffusion.Contracts.V1.Progress;
 
 namespace Diffusion.Cli.Commands;
 
@@ -41,7 +42,7 @@ internal static class ProgressView
 
     private sealed class RateColumn : ProgressColumn
     {
-        public override Spectre.Console.Rendering.IRenderable Render(RenderOptions options, ProgressTask task, TimeSpan deltaTime)
+        public override IRenderable Render(RenderOptions options, ProgressTask task, TimeSpan deltaTime)
         {
             double? speed = task.Speed;
             return new Markup(speed is double s ? $"{s:0.00} it/s" : "-- it/s");
