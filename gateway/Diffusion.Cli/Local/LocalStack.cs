@@ -9,21 +9,34 @@ internal sealed class LocalStack : IAsyncDisposable
     public string GatewayUrl { get; private set; } = "";
     public IReadOnlyList<ServiceProcess> Processes => _processes;
 
+    /// <summary>The Denoiser replicas (one unless asked for more).</summary>
+    public IEnumerable<ServiceProcess> Denoisers => _processes.Where(p => p.Name == "denoiser");
+
+    /// <param name="denoiserReplicas">Denoiser processes behind the gateway (it balances and fails over between them).</param>
     public static async Task<LocalStack> StartAsync(string modelDir, string device, string dtype, Action<string> report,
-        TimeSpan timeout, CancellationToken cancellationToken, IReadOnlyDictionary<string, string>? environment = null)
+        TimeSpan timeout, CancellationToken cancellationToken, IReadOnlyDictionary<string, string>? environment = null,
+        int denoiserReplicas = 1, IEnumerable<string>? gatewayArgs = null)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(denoiserReplicas, 1);
         var stack = new LocalStack();
         try
         {
             string[] modelArgs = ["--model", modelDir, "--device", device, "--dtype", dtype];
             var encoder = ServiceProcess.Start("text-encoder", modelArgs, environment);
-            var denoiser = ServiceProcess.Start("denoiser", modelArgs, environment);
+            stack._processes.Add(encoder);
+            var denoisers = new List<ServiceProcess>();
+            for (int i = 0; i < denoiserReplicas; i++)
+            {
+                denoisers.Add(ServiceProcess.Start("denoiser", modelArgs, environment));
+                stack._processes.Add(denoisers[^1]);
+            }
             var vae = ServiceProcess.Start("vae-codec", modelArgs, environment);
-            stack._processes.AddRange([encoder, denoiser, vae]);
-            report($"starting text-encoder ({encoder.Url}), denoiser ({denoiser.Url}), vae-codec ({vae.Url}) ...");
+            stack._processes.Add(vae);
+            string denoiserUrls = string.Join(",", denoisers.Select(d => d.Url));
+            report($"starting text-encoder ({encoder.Url}), denoiser ({denoiserUrls}), vae-codec ({vae.Url}) ...");
             await Task.WhenAll(stack._processes.Select(p => p.WaitHealthyAsync(timeout, cancellationToken)));
             var gateway = ServiceProcess.Start("gateway",
-                ["--text-encoder", encoder.Url, "--denoiser", denoiser.Url, "--vae-codec", vae.Url], environment);
+                ["--text-encoder", encoder.Url, "--denoiser", denoiserUrls, "--vae-codec", vae.Url, .. gatewayArgs ?? []], environment);
             stack._processes.Add(gateway);
             await gateway.WaitHealthyAsync(timeout, cancellationToken);
             stack.GatewayUrl = gateway.Url;

@@ -95,6 +95,14 @@ internal sealed class ServiceProcess : IAsyncDisposable
         throw new TimeoutException($"the {Name} service at {Url} was not healthy after {timeout.TotalSeconds:0} s (last: {last}):{Environment.NewLine}{RecentOutput}");
     }
 
+    /// <summary>kill -9: the process dies at once, with no graceful shutdown (fault tests).</summary>
+    public void KillHard()
+    {
+        if (_process.HasExited) return;
+        _process.Kill(entireProcessTree: true);
+        _process.WaitForExit();
+    }
+
     /// <summary>SIGTERM, then a bounded wait, then kill.</summary>
     public async ValueTask DisposeAsync()
     {

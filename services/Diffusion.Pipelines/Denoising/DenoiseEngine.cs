@@ -50,7 +50,7 @@ public sealed class DenoiseEngine : IDisposable
         }
         var entry = new Entry(job, observer, cancellationToken, Activity.Current?.Context ?? default,
             Stopwatch.GetTimestamp(), Interlocked.Increment(ref _sequence));
-        entry.QueueSpan = ActivitySource.StartActivity("denoise.queue_wait", ActivityKind.Internal, entry.Parent);
+        entry.QueueSpan = ActivitySource.StartActivity("diffusion.denoise.queue_wait", ActivityKind.Internal, entry.Parent);
         _pending.Enqueue(entry);
         _signal.Release();
     }
@@ -163,7 +163,7 @@ public sealed class DenoiseEngine : IDisposable
         for (int i = 0; i < batch.Count; i++)
         {
             var e = batch[i];
-            spans[i] = ActivitySource.StartActivity("denoise.step", ActivityKind.Internal, e.Parent);
+            spans[i] = ActivitySource.StartActivity("diffusion.denoise.step", ActivityKind.Internal, e.Parent);
             e.Job.PrepareInput(input.AsSpan(r * inRow, e.Job.Rows * inRow));
             timesteps.AsSpan(r, e.Job.Rows).Fill((float)e.Job.CurrentTimestep);
             conditioning.Add(e.Conditioning!);
