@@ -21,9 +21,23 @@ internal sealed class ModelLoaderService<T>(
     IHostApplicationLifetime lifetime,
     ILogger<ModelLoaderService<T>> logger) : BackgroundService where T : class
 {
+    private CancellationTokenRegistration _stopping;
+
+    public override Task StartAsync(CancellationToken cancellationToken)
+    {
+        // Before the server drains: callers (load balancers, the gateway) stop sending new work here.
+        _stopping = lifetime.ApplicationStopping.Register(() => ServiceReadiness.SetAll(health, loader.GrpcService, ServingStatus.NotServing));
+        return base.StartAsync(cancellationToken);
+    }
+
+    public override void Dispose()
+    {
+        _stopping.Dispose();
+        base.Dispose();
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var stopping = lifetime.ApplicationStopping.Register(() => ServiceReadiness.SetAll(health, loader.GrpcService, ServingStatus.NotServing));
         try
         {
             var model = await Task.Run(() =>
