@@ -56,6 +56,8 @@ internal sealed class StandInUNet(int inChannels = 4, int outChannels = 4, int c
     public ManualResetEventSlim Entered { get; } = new(false);
     public int DelayMs { get; set; }
     public int Calls { get; private set; }
+    /// <summary>When set, forward passes throw what it returns (after the warm-up).</summary>
+    public Func<Exception>? Failure { get; set; }
 
     public IReadOnlyList<int> BatchRows { get { lock (_gate) return [.. _batchRows]; } }
 
@@ -68,6 +70,7 @@ internal sealed class StandInUNet(int inChannels = 4, int outChannels = 4, int c
         Entered.Set();
         Hold.Wait(TimeSpan.FromSeconds(30));
         if (DelayMs > 0) Thread.Sleep(DelayMs);
+        if (Failure is { } fail) throw fail();
         int rows = (int)sampleShape[0];
         int hw = (int)(sampleShape[2] * sampleShape[3]);
         lock (_gate)
