@@ -36,4 +36,33 @@ public sealed class ErrorMappingTests
         Assert.Equal(StatusCode.ResourceExhausted, error.StatusCode);
         Assert.Contains("out of memory", error.Detail, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Denoise_StochasticSchedulerWithoutSeed_InvalidArgumentNamingSeed()
+    {
+        var provider = new StandInProvider();
+        await using var service = await RunningService.StartAsync<DenoiserRuntime>(args => DenoiserApp.Build(args, provider));
+        var request = Txt2Img(steps: 3, scheduler: "Euler a");
+        request.ClearSeed();
+        request.InitialLatents = Latents(1, 4, 8, 8, 0.1f);
+
+        var error = await RunningService.FailsAsync(() => RunAsync(service.Calls, request));
+
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.StartsWith("seed:", error.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Denoise_DeterministicSchedulerWithLatentsAndNoSeed_Runs()
+    {
+        var provider = new StandInProvider();
+        await using var service = await RunningService.StartAsync<DenoiserRuntime>(args => DenoiserApp.Build(args, provider));
+        var request = Txt2Img(steps: 3, scheduler: "DDIM");
+        request.ClearSeed();
+        request.InitialLatents = Latents(1, 4, 8, 8, 0.1f);
+
+        var result = Result(await RunAsync(service.Calls, request));
+
+        Assert.Equal(Reference(request), Diffusion.Contracts.Tensors.ToFloats(result.Latents));
+    }
 }
