@@ -44,8 +44,10 @@ internal static class CheckpointMapper
     {
         if (proto.Step < 0)
             throw new TensorValidationException("resume.step", $"{proto.Step} is negative");
-        if (proto.NoiseDraws < 0)
-            throw new TensorValidationException("resume.noise_draws", $"{proto.NoiseDraws} is negative");
+        // Stochastic schedulers draw step noise at most once per model evaluation (Heun-like
+        // schedulers evaluate twice per step): more than that cannot come from a real run.
+        if (proto.NoiseDraws < 0 || proto.NoiseDraws > 2L * proto.Step)
+            throw new TensorValidationException("resume.noise_draws", $"{proto.NoiseDraws} is not in [0, 2 x step = {2L * proto.Step}]");
         var (latents, shape) = RequestTensors.ReadFloats(proto.Latents, "resume.latents", latentShape.Length);
         RequestTensors.RequireShape(shape, latentShape, "resume.latents", "the request's [N, C, h, w] =");
         var state = proto.SchedulerState ?? throw new TensorValidationException("resume.scheduler_state", "is required but missing");

@@ -94,8 +94,9 @@ internal static class DenoiseRequestValidator
         if (initial is null && !request.HasSeed)
             throw Invalid("seed", "is required to draw the initial noise (or give initial_latents)");
 
-        var before = ReadDraws(request.RngDrawsBeforeNoise, "rng_draws_before_noise");
-        var after = ReadDraws(request.RngDrawsAfterNoise, "rng_draws_after_noise");
+        long latentElements = (long)n * channels * request.LatentHeight * request.LatentWidth;
+        var before = ReadDraws(request.RngDrawsBeforeNoise, "rng_draws_before_noise", latentElements);
+        var after = ReadDraws(request.RngDrawsAfterNoise, "rng_draws_after_noise", latentElements);
         if ((before.Count > 0 || after.Count > 0) && !request.HasSeed)
             throw Invalid("seed", "is required to replay rng_draws_before_noise / rng_draws_after_noise");
 
@@ -151,8 +152,16 @@ internal static class DenoiseRequestValidator
         return values;
     }
 
-    private static List<long[]> ReadDraws(IReadOnlyList<TensorShape> draws, string field)
+    /// <summary>Replayed draws cost what they would have cost the caller: a few latent-sized
+    /// tensors. Bounds keep a request from asking for gigabytes of throw-away noise.</summary>
+    internal const int MaxReplayedDraws = 16;
+    internal const int MaxDrawToLatentRatio = 16;
+
+    private static List<long[]> ReadDraws(IReadOnlyList<TensorShape> draws, string field, long latentElements)
     {
+        if (draws.Count > MaxReplayedDraws)
+            throw Invalid(field, $"{draws.Count} draws given, the limit is {MaxReplayedDraws}");
+        long maxElements = latentElements * MaxDrawToLatentRatio;
         var result = new List<long[]>(draws.Count);
         for (int i = 0; i < draws.Count; i++)
         {
@@ -165,8 +174,8 @@ internal static class DenoiseRequestValidator
                 if (d < 1 || d > TensorLimits.Default.MaxDimension)
                     throw Invalid($"{field}[{i}]", $"dimension {d} is not in [1, {TensorLimits.Default.MaxDimension}]");
                 elements *= d;
-                if (elements > TensorLimits.Default.MaxElements)
-                    throw Invalid($"{field}[{i}]", $"has more than {TensorLimits.Default.MaxElements} elements");
+                if (elements > maxElements)
+                    throw Invalid($"{field}[{i}]", $"has more than {maxElements} elements ({MaxDrawToLatentRatio} x the request's latents)");
             }
             result.Add([.. dims]);
         }

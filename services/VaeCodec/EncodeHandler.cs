@@ -23,8 +23,9 @@ internal sealed class EncodeHandler(ModelSlot<VaeRuntime> slot, IOptions<Request
             throw new ArgumentException($"mode: {(int)request.Mode} is not an EncodeMode");
         if (request.Mode == EncodeMode.Sample && !request.HasSeed)
             throw new ArgumentException("seed: is required for ENCODE_MODE_SAMPLE");
-        var draws = ReadDraws(request);
         var (pixels, shape) = ReadImages(request, info);
+        long latentElements = shape[0] * info.LatentChannels * (shape[2] / info.DownscaleFactor) * (shape[3] / info.DownscaleFactor);
+        var draws = ReadDraws(request, latentElements * MaxDrawToLatentRatio);
 
         using var span = DiffusionActivitySources.VaeCodec.StartActivity(DiffusionSpanNames.VaeEncode);
         span?.SetTag(DiffusionTags.BatchSize, shape[0]);
@@ -143,10 +144,17 @@ internal sealed class EncodeHandler(ModelSlot<VaeRuntime> slot, IOptions<Request
             throw new ArgumentException($"{field}: {width}x{height} is not a multiple of the VAE's downscale factor {factor}");
     }
 
-    private static List<long[]> ReadDraws(EncodeImageRequest request)
+    /// <summary>Replayed draws are what the caller's pipeline drew before: a few latent-sized
+    /// tensors. Bounds keep a request from asking for gigabytes of throw-away noise.</summary>
+    private const int MaxReplayedDraws = 16;
+    private const int MaxDrawToLatentRatio = 16;
+
+    private static List<long[]> ReadDraws(EncodeImageRequest request, long maxElements)
     {
         if (request.RngDrawsBefore.Count > 0 && !request.HasSeed)
             throw new ArgumentException("seed: is required to replay rng_draws_before");
+        if (request.RngDrawsBefore.Count > MaxReplayedDraws)
+            throw new ArgumentException($"rng_draws_before: {request.RngDrawsBefore.Count} draws given, the limit is {MaxReplayedDraws}");
         var draws = new List<long[]>();
         for (int i = 0; i < request.RngDrawsBefore.Count; i++)
         {
@@ -157,8 +165,8 @@ internal sealed class EncodeHandler(ModelSlot<VaeRuntime> slot, IOptions<Request
                 if (d < 1 || d > TensorLimits.Default.MaxDimension)
                     throw new ArgumentException($"rng_draws_before[{i}]: dimension {d} is not in [1, {TensorLimits.Default.MaxDimension}]");
                 elements *= d;
-                if (elements > TensorLimits.Default.MaxElements)
-                    throw new ArgumentException($"rng_draws_before[{i}]: more than {TensorLimits.Default.MaxElements} elements");
+                if (elements > maxElements)
+                    throw new ArgumentException($"rng_draws_before[{i}]: more than {maxElements} elements ({MaxDrawToLatentRatio} x the request's latents)");
             }
             if (dims.Count == 0)
                 throw new ArgumentException($"rng_draws_before[{i}]: a shape needs at least one dimension");

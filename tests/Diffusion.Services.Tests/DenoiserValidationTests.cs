@@ -38,6 +38,12 @@ public sealed class DenoiserValidationTests(DenoiserFixture fixture) : IClassFix
         ["masked image latents on a 4-channel UNet"] = (r => r.MaskedImageLatents = Latents(1, 4, 8, 8, 0f), "masked_image_latents"),
         ["no seed and no latents"] = (r => r.ClearSeed(), "seed"),
         ["negative checkpoint interval"] = (r => r.CheckpointEvery = -1, "checkpoint_every"),
+        ["huge replayed draw"] = (r => r.RngDrawsAfterNoise.Add(new TensorShape { Dims = { 1 << 20, 1 << 10 } }), "rng_draws_after_noise[0]"),
+        ["too many replayed draws"] = (r => r.RngDrawsBeforeNoise.Add(Enumerable.Range(0, 17).Select(_ => new TensorShape { Dims = { 1 } })), "rng_draws_before_noise"),
+        ["resume with impossible noise draws"] = (r => r.Resume = new Checkpoint
+        {
+            Step = 1, NoiseDraws = 1_000_000_000, Latents = Latents(1, 4, 8, 8, 0f), SchedulerState = new SchedulerState { Scheduler = "EulerDiscreteScheduler" },
+        }, "resume.noise_draws"),
         ["empty replayed draw"] = (r => r.RngDrawsBeforeNoise.Add(new TensorShape { Dims = { 1, 0 } }), "rng_draws_before_noise[0]"),
         ["resume latents of another shape"] = (r => r.Resume = new Checkpoint
         {

@@ -167,6 +167,8 @@ public sealed class VaeCodecTests(VaeCodecFixture fixture) : IClassFixture<VaeCo
         ["mixed sizes"] = (() => new EncodeImageRequest { Png = { ByteString.CopyFrom(Png(16, 16)), ByteString.CopyFrom(Png(24, 16)) } }, "png[1]"),
         ["image too large"] = (() => new EncodeImageRequest { Png = { ByteString.CopyFrom(Png(8, 4096, 1)) } }, "png[0]"),
         ["sample without seed"] = (() => new EncodeImageRequest { Mode = EncodeMode.Sample, Png = { ByteString.CopyFrom(Png(16, 16)) } }, "seed"),
+        ["huge replayed draw"] = (() => new EncodeImageRequest { Mode = EncodeMode.Sample, Seed = 1, Png = { ByteString.CopyFrom(Png(16, 16)) },
+            RngDrawsBefore = { new TensorShape { Dims = { 1 << 20, 1 << 10 } } } }, "rng_draws_before[0]"),
         ["raw U8 with alpha"] = (() => new EncodeImageRequest { Raw = Tensors.FromBytes(new byte[1024], 1, 16, 16, 4) }, "raw"),
         ["raw F32 out of range"] = (() => new EncodeImageRequest { Raw = Tensors.FromFloats(Enumerable.Repeat(1.5f, 768).ToArray(), 1, 3, 16, 16) }, "raw"),
         ["raw F32 with NaN"] = (() => new EncodeImageRequest { Raw = Tensors.FromFloats(Enumerable.Repeat(float.NaN, 768).ToArray(), 1, 3, 16, 16) }, "raw"),
