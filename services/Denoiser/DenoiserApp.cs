@@ -45,9 +45,11 @@ public static class DenoiserApp
             () => Load(sp, engineOptions), WarmUp));
         services.AddSingleton<DenoiseHandler>();
         services.AddSingleton<DescribeHandler>();
+        services.AddSingleton<DenoiserGauges>();
 
         var app = builder.Build();
         app.MapModelServiceInfrastructure(DenoiserMethods.Service, DenoiserReflection.Descriptor);
+        app.Services.GetRequiredService<DenoiserGauges>();
         var denoise = app.Services.GetRequiredService<DenoiseHandler>();
         var describe = app.Services.GetRequiredService<DescribeHandler>();
         app.MapModelServerStreaming(DenoiserMethods.Denoise, denoise.HandleAsync);

@@ -120,6 +120,43 @@ public sealed class DenoiserEngineTests
         Assert.Contains(provider.UNet.BatchRows, rows => rows >= 4); // several requests shared forward passes
     }
 
+    [Fact]
+    public async Task Denoise_DeadlinePassesMidRun_DeadlineExceededAndTheJobLeaves()
+    {
+        var provider = new StandInProvider { UNet = { DelayMs = 20 } };
+        await using var service = await StartAsync(provider);
+        var runtime = Runtime(service);
+        long activeSeen = 0;
+        using var meters = new System.Diagnostics.Metrics.MeterListener();
+        // Only this service's meter: other tests' services publish the same instrument in this process.
+        var factory = service.Services.GetService(typeof(System.Diagnostics.Metrics.IMeterFactory));
+        meters.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Name == DenoiserGauges.ActiveJobsName && ReferenceEquals(instrument.Meter.Scope, factory))
+                l.EnableMeasurementEvents(instrument);
+        };
+        meters.SetMeasurementEventCallback<int>((_, value, _, _) => Interlocked.Exchange(ref activeSeen, value));
+        meters.Start();
+
+        var error = await RunningService.FailsAsync(async () =>
+        {
+            using var call = service.Calls.ServerStreaming(DenoiserMethods.Denoise, Txt2Img(steps: 400), CallOptions.WithTimeout(TimeSpan.FromMilliseconds(300)));
+            await foreach (var e in call.ReadAllAsync())
+            {
+                if (e.Progress?.Step == 2)
+                {
+                    meters.RecordObservableInstruments();
+                }
+            }
+        });
+
+        Assert.Equal(StatusCode.DeadlineExceeded, error.StatusCode);
+        Assert.Equal(1, Interlocked.Read(ref activeSeen));
+        await WaitUntil(() => runtime.Engine.ActiveJobs == 0);
+        meters.RecordObservableInstruments();
+        Assert.Equal(0, Interlocked.Read(ref activeSeen));
+    }
+
     private static async Task WaitUntil(Func<bool> condition)
     {
         var until = DateTime.UtcNow.AddSeconds(10);
