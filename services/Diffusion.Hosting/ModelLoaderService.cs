@@ -73,7 +73,9 @@ internal sealed class ModelLoaderService<T>(
             slot.Fail(ex);
             logger.LogCritical(ex, "{Service}: the model could not be loaded: {Message}", loader.GrpcService, ex.Message);
             Environment.ExitCode = 1;
-            lifetime.StopApplication();
+            // Stopping while the server is still binding would fail StartAsync with a bare
+            // cancellation; stop once it has started (at once if it already has).
+            lifetime.ApplicationStarted.Register(lifetime.StopApplication);
         }
     }
 }

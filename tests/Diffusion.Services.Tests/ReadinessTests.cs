@@ -4,6 +4,7 @@ using Diffusion.Denoiser;
 using Diffusion.Grpc;
 using Diffusion.Grpc.Client;
 using Diffusion.Grpc.Health;
+using Microsoft.Extensions.Hosting;
 using Grpc.Health.V1;
 using ServingStatus = Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus;
 
@@ -55,4 +56,26 @@ public sealed class ReadinessTests
 
     private static async Task<ServingStatus> StatusAsync(RunningService service, string name) =>
         (await service.Calls.UnaryAsync(Check, new HealthCheckRequest { Service = name }, CallOptions.WithTimeout(TimeSpan.FromSeconds(5)))).Response.Status;
+
+    [Fact]
+    public async Task Start_ModelFailsToLoad_StopsTheProcessWithExitCodeOne()
+    {
+        var provider = new StandInProvider { LoadFailure = new FileNotFoundException("unet/config.json is missing") };
+        var app = DenoiserApp.Build(["--urls", "http://127.0.0.1:0", "--Diffusion:ModelPath=missing", "--Logging:LogLevel:Default=None"], provider);
+        try
+        {
+            await app.StartAsync();
+            var health = (HealthService)app.Services.GetService(typeof(HealthService))!;
+
+            await app.WaitForShutdownAsync().WaitAsync(TimeSpan.FromSeconds(10));
+
+            Assert.Equal(1, Environment.ExitCode);
+            Assert.Equal(ServingStatus.NotServing, health.GetStatus(""));
+        }
+        finally
+        {
+            Environment.ExitCode = 0; // the test host's own exit code
+            await app.DisposeAsync();
+        }
+    }
 }

@@ -20,6 +20,8 @@ internal sealed class StandInProvider : IModelProvider
     public IVaeModel? Vae { get; init; }
     public ManualResetEventSlim LoadGate { get; } = new(true);
     public int Loads { get; private set; }
+    /// <summary>When set, loading throws it (a missing or corrupt model folder).</summary>
+    public Exception? LoadFailure { get; init; }
 
     public INoiseSourceFactory NoiseSources { get; } = new SeededNoiseFactory();
 
@@ -36,6 +38,7 @@ internal sealed class StandInProvider : IModelProvider
     private T Load<T>(T model)
     {
         LoadGate.Wait(TimeSpan.FromSeconds(30));
+        if (LoadFailure is not null) throw LoadFailure;
         Loads++;
         return model;
     }
