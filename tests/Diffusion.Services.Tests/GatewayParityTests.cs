@@ -20,6 +20,7 @@ namespace Diffusion.Services.Tests;
 /// <summary>The real gateway in front of the three services (stand-in models) equals the in-process
 /// pipeline on the same models bit for bit: the services split diffusers' stages and keep its
 /// random draw order.</summary>
+[Collection(TextEncoderCollection.Name)]
 public sealed class GatewayParityTests : IAsyncLifetime
 {
     private readonly StandInProvider _provider = new()

@@ -10,6 +10,9 @@ using Diffusion.TextEncoder;
 
 namespace Diffusion.Services.Tests;
 
+/// <summary>In the collection of every test that runs a text encoder: the span listener here sees
+/// the process-wide ActivitySource.</summary>
+[Collection(TextEncoderCollection.Name)]
 public sealed class TextEncoderTests
 {
     private static async Task<(RunningService Service, StandInTextEncoder Model)> StartAsync(params string[] settings)
@@ -59,9 +62,17 @@ public sealed class TextEncoderTests
             ActivityStopped = a => { if (a.OperationName == "text_encoder.cache") spans.Enqueue(a); },
         };
         ActivitySource.AddActivityListener(listener);
+        var (service, model) = await StartAsync();
+        await using var _ = service;
         long hits = 0, misses = 0;
+        // Only this service's meter: other tests' services publish the same instrument in this process.
+        var factory = service.Services.GetService(typeof(IMeterFactory));
         using var meters = new MeterListener();
-        meters.InstrumentPublished = (instrument, l) => { if (instrument.Name == EncodeHandler.CacheLookupsName) l.EnableMeasurementEvents(instrument); };
+        meters.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Name == EncodeHandler.CacheLookupsName && ReferenceEquals(instrument.Meter.Scope, factory))
+                l.EnableMeasurementEvents(instrument);
+        };
         meters.SetMeasurementEventCallback<long>((_, value, tags, _) =>
         {
             foreach (var tag in tags)
@@ -71,8 +82,6 @@ public sealed class TextEncoderTests
             }
         });
         meters.Start();
-        var (service, model) = await StartAsync();
-        await using var _ = service;
 
         await EncodeAsync(service, false, 0, "an old house", "snow");
         int calls = model.Calls.Count;
@@ -183,4 +192,10 @@ public sealed class TextEncoderTests
         request.Prompts.Add(prompts);
         return request;
     }
+}
+
+[CollectionDefinition(Name)]
+public sealed class TextEncoderCollection
+{
+    public const string Name = "text encoder spans";
 }
