@@ -58,8 +58,11 @@ public sealed class DenoiserEngineTests
         await WaitUntil(() => runtime.Engine.QueueDepth == 1);
 
         var watch = Stopwatch.StartNew();
-        var error = await RunningService.FailsAsync(() => RunAsync(service.Calls, Txt2Img(steps: 2, seed: 8)));
+        using var quick = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        var error = await RunningService.FailsAsync(() => RunAsync(service.Calls, Txt2Img(steps: 2, seed: 8), quick.Token));
         watch.Stop();
+        Assert.True(error.StatusCode == StatusCode.ResourceExhausted,
+            $"{error.Status}; queue depth {runtime.Engine.QueueDepth}, active {runtime.Engine.ActiveJobs}, UNet calls {provider.UNet.Calls}");
 
         Assert.Equal(StatusCode.ResourceExhausted, error.StatusCode);
         Assert.Equal("250", error.Trailers.GetValue(RpcErrorMapper.RetryPushbackTrailer));
