@@ -53,7 +53,7 @@ public sealed class DenoiserEngineTests
         provider.UNet.Entered.Reset();
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         var running = RunAsync(service.Calls, Txt2Img(steps: 2), cts.Token);
-        Assert.True(provider.UNet.Entered.Wait(TimeSpan.FromSeconds(10)), "the first job never reached the UNet");
+        await WaitUntil(() => provider.UNet.Entered.IsSet); // polled: a blocking wait would hold one of the test runner's few threads
         var queued = RunAsync(service.Calls, Txt2Img(steps: 2, seed: 7), cts.Token);
         await WaitUntil(() => runtime.Engine.QueueDepth == 1);
 
