@@ -12,7 +12,8 @@ namespace Diffusion.VaeCodec;
 /// <summary>VaeCodec.Decode: diffusers' <c>vae.decode(latents / scaling_factor)</c> then
 /// <c>VaeImageProcessor.postprocess</c> (<c>(x / 2 + 0.5).clamp(0, 1)</c>), as PNGs (our encoder),
 /// raw U8 NHWC (<c>numpy_to_pil</c>'s rounding) or raw F32 NHWC in [0, 1] (<c>output_type="np"</c>).</summary>
-internal sealed class DecodeHandler(ModelSlot<VaeRuntime> slot, IOptions<RequestLimits> limits, DiffusionMetrics? metrics = null)
+internal sealed class DecodeHandler(ModelSlot<VaeRuntime> slot, IOptions<RequestLimits> limits, IOptions<VaeCodecOptions> options,
+    DiffusionMetrics? metrics = null)
 {
     public async Task<DecodeResponse> HandleAsync(DecodeRequest request, ServerCallContext context)
     {
@@ -40,7 +41,9 @@ internal sealed class DecodeHandler(ModelSlot<VaeRuntime> slot, IOptions<Request
         float scaling = (float)info.ScalingFactor;
         var scaled = new float[latents.Length];
         for (int i = 0; i < scaled.Length; i++) scaled[i] = latents[i] / scaling;
-        var decoded = await runtime.RunAsync(() => runtime.Model.Decode(scaled, shape, request.Tiled, context.CancellationToken),
+        bool tiled = options.Value.Tiled(request.Tiled, shape[2], shape[3]);
+        span?.SetTag("diffusion.vae.tiled", tiled);
+        var decoded = await runtime.RunAsync(() => runtime.Model.Decode(scaled, shape, tiled, context.CancellationToken),
             context.CancellationToken).ConfigureAwait(false);
         if (decoded.Length != (long)batch * 3 * height * width)
             throw new InvalidOperationException($"the VAE decoded {decoded.Length} values for {batch} images of {width}x{height}");

@@ -13,7 +13,7 @@ namespace Diffusion.VaeCodec;
 /// <summary>VaeCodec.Encode: images (PNG, or raw U8 NHWC / F32 NCHW in [-1, 1]) through diffusers'
 /// <c>VaeImageProcessor.preprocess</c> and <c>vae.encode</c>, answered as the latent distribution,
 /// a seeded scaled sample (<c>latent_dist.sample(generator)</c> after the replayed draws) or the scaled mean.</summary>
-internal sealed class EncodeHandler(ModelSlot<VaeRuntime> slot, IOptions<RequestLimits> limits)
+internal sealed class EncodeHandler(ModelSlot<VaeRuntime> slot, IOptions<RequestLimits> limits, IOptions<VaeCodecOptions> options)
 {
     public async Task<EncodeImageResponse> HandleAsync(EncodeImageRequest request, ServerCallContext context)
     {
@@ -27,12 +27,14 @@ internal sealed class EncodeHandler(ModelSlot<VaeRuntime> slot, IOptions<Request
         long latentElements = shape[0] * info.LatentChannels * (shape[2] / info.DownscaleFactor) * (shape[3] / info.DownscaleFactor);
         var draws = ReadDraws(request, latentElements * MaxDrawToLatentRatio);
 
+        bool tiled = options.Value.Tiled(false, shape[2] / info.DownscaleFactor, shape[3] / info.DownscaleFactor);
         using var span = DiffusionActivitySources.VaeCodec.StartActivity(DiffusionSpanNames.VaeEncode);
+        span?.SetTag("diffusion.vae.tiled", tiled);
         span?.SetTag(DiffusionTags.BatchSize, shape[0]);
         span?.SetTag(DiffusionTags.ImageHeight, shape[2]);
         span?.SetTag(DiffusionTags.ImageWidth, shape[3]);
         var (mean, logVar, latentShape) = await runtime.RunAsync(
-            () => runtime.Model.Encode(pixels, shape, false, context.CancellationToken), context.CancellationToken).ConfigureAwait(false);
+            () => runtime.Model.Encode(pixels, shape, tiled, context.CancellationToken), context.CancellationToken).ConfigureAwait(false);
         if (mean.Length != logVar.Length || mean.Length != Product(latentShape))
             throw new InvalidOperationException($"the VAE encoded {mean.Length} means and {logVar.Length} log-variances for shape [{string.Join(", ", latentShape)}]");
 

@@ -2,6 +2,7 @@ using Diffusion.Contracts.Rpc;
 using Diffusion.Contracts.V1;
 using Diffusion.Hosting;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
@@ -31,7 +32,10 @@ public static class VaeCodecApp
     public static WebApplication Build(string[] args, IModelProvider? provider = null, Action<WebApplicationBuilder>? configure = null)
     {
         var builder = ServiceHost.CreateBuilder(args, ServiceName, DefaultPort, provider, configure);
+        var options = builder.Configuration.GetSection(VaeCodecOptions.SectionName).Get<VaeCodecOptions>() ?? new VaeCodecOptions();
+        options.Validate();
         var services = builder.Services;
+        services.AddSingleton(Options.Create(options));
         services.AddModel(sp => new ModelLoader<VaeRuntime>(VaeCodecMethods.Service, () =>
         {
             var host = sp.GetRequiredService<IOptions<ServiceHostOptions>>().Value;

@@ -93,6 +93,10 @@ public sealed class HostingTests
         foreach (var property in typeof(TextEncoderOptions).GetProperties())
             Assert.NotNull(encoder["//" + property.Name]);
         AssertDefaults(new TextEncoderOptions(), encoder.Get<TextEncoderOptions>()!, "TextEncoder");
+        var vae = Load("services/VaeCodec/appsettings.json").GetSection(Diffusion.VaeCodec.VaeCodecOptions.SectionName);
+        foreach (var property in typeof(Diffusion.VaeCodec.VaeCodecOptions).GetProperties())
+            Assert.NotNull(vae["//" + property.Name]);
+        AssertDefaults(new Diffusion.VaeCodec.VaeCodecOptions(), vae.Get<Diffusion.VaeCodec.VaeCodecOptions>()!, "VaeCodec");
     }
 
     private static IConfiguration Load(string relativePath)

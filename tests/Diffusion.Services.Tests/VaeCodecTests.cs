@@ -86,6 +86,19 @@ public sealed class VaeCodecTests(VaeCodecFixture fixture) : IClassFixture<VaeCo
     {
         await DecodeAsync(new DecodeRequest { Latents = Latents(1), Tiled = true, Format = ImageFormat.RawU8 });
         Assert.True(fixture.Vae.DecodeTiled[^1]);
+        await DecodeAsync(new DecodeRequest { Latents = Latents(1), Format = ImageFormat.RawU8 });
+        Assert.False(fixture.Vae.DecodeTiled[^1]);
+    }
+
+    [Fact]
+    public async Task Decode_LatentOverTheAutoTileSize_TiledWithoutBeingAsked()
+    {
+        var latents = DenoiseRequests.Latents(1, 4, 136, 8, 0f); // 1088 x 64 px, over the default 128-latent bound
+
+        var response = await DecodeAsync(new DecodeRequest { Latents = latents, Format = ImageFormat.RawU8 });
+
+        Assert.True(fixture.Vae.DecodeTiled[^1]);
+        Assert.Equal([1L, 1088, 64, 3], response.Raw.Shape);
     }
 
     [Fact]
