@@ -160,6 +160,26 @@ public sealed class DenoiserEngineTests
         Assert.Equal(0, Interlocked.Read(ref activeSeen));
     }
 
+    [Fact]
+    public async Task Denoise_NineChannelInpaintingUNet_NeedsMaskAndMaskedLatentsAndEqualsReference()
+    {
+        var provider = new StandInProvider { UNet = new StandInUNet(inChannels: 9) };
+        await using var service = await StartAsync(provider);
+        var request = Txt2Img(guidance: 3f, steps: 4, scheduler: "Euler a");
+        request.ImageLatents = Latents(1, 4, 8, 8, 0.4f);
+        request.Strength = 0.75f;
+
+        var missing = await RunningService.FailsAsync(() => RunAsync(service.Calls, request));
+        request.Mask = Latents(1, 1, 8, 8, 0.9f);
+        request.MaskedImageLatents = Latents(1, 4, 8, 8, 1.3f);
+        var result = Result(await RunAsync(service.Calls, request));
+
+        Assert.Equal(StatusCode.InvalidArgument, missing.StatusCode);
+        Assert.StartsWith("mask:", missing.Detail, StringComparison.Ordinal);
+        Assert.Equal(3, result.Timesteps.Count); // int(4 * 0.75)
+        Assert.Equal(Reference(request, inChannels: 9), Tensors.ToFloats(result.Latents));
+    }
+
     private static async Task WaitUntil(Func<bool> condition)
     {
         var until = DateTime.UtcNow.AddSeconds(10);
