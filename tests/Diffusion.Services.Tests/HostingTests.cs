@@ -67,8 +67,8 @@ public sealed class HostingTests
     [InlineData("services/VaeCodec/appsettings.json")]
     public void AppSettings_DocumentsEveryHostKeyWithTheCodeDefault(string path)
     {
-        // In-process hosts (the CLI, these tests) may pick up any service's appsettings.json from
-        // their output folder: each must therefore hold exactly the code's defaults.
+        // In-process hosts (the CLI, these tests) run without the service's appsettings.json: the
+        // file must hold exactly the code's defaults so both ways behave the same.
         var config = Load(path);
         var section = config.GetSection(ServiceHostOptions.SectionName);
         foreach (var property in typeof(ServiceHostOptions).GetProperties())
