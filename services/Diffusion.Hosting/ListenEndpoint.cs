@@ -30,6 +30,11 @@ public sealed record ListenEndpoint(IPAddress Address, int Port)
         return new ListenEndpoint(address, port);
     }
 
+    /// <summary>The endpoint as a Kestrel URL, e.g. <c>http://127.0.0.1:50052</c> or <c>http://[::1]:0</c>.</summary>
+    public string ToUrl() => Address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6
+        ? $"http://[{Address}]:{Port}"
+        : $"http://{Address}:{Port}";
+
     private static string? FirstUrl(string? value) =>
         value?.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault();
 }

@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -49,10 +50,10 @@ public static class ServiceHost
         var limits = builder.Configuration.GetSection(RequestLimits.SectionName).Get<RequestLimits>() ?? new RequestLimits();
         limits.Validate();
         var endpoint = ListenEndpoint.Resolve(builder.Configuration[WebHostDefaults.ServerUrlsKey], options.Listen, defaultPort);
-        // The endpoint is configured explicitly (HTTP/2 only); clear --urls so Kestrel does not log
-        // that it overrides it.
-        builder.WebHost.UseSetting(WebHostDefaults.ServerUrlsKey, string.Empty);
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.ListenGrpc(endpoint.Address, endpoint.Port));
+        // One endpoint, HTTP/2 only (h2c with prior knowledge, as gRPC clients speak). It is given as
+        // the server URL rather than with Listen(), which would make Kestrel warn that it overrides --urls.
+        builder.WebHost.UseUrls(endpoint.ToUrl());
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.ConfigureEndpointDefaults(listen => listen.Protocols = HttpProtocols.Http2));
 
         var services = builder.Services;
         if (provider is not null)

@@ -25,6 +25,31 @@ public sealed class HostingTests
         Assert.Equal(port, endpoint.Port);
     }
 
+    [Fact]
+    public async Task Start_UrlsList_ListensOnTheFirstOnlyWithHttp2()
+    {
+        var app = DenoiserApp.Build(["--urls", "http://127.0.0.1:0;http://localhost:1", "--Diffusion:ModelPath=m",
+            "--Logging:LogLevel:Default=None"], new StandInProvider());
+        await app.StartAsync();
+        try
+        {
+            var addresses = ((Microsoft.AspNetCore.Hosting.Server.IServer)app.Services.GetService(typeof(Microsoft.AspNetCore.Hosting.Server.IServer))!)
+                .Features.Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()!.Addresses;
+            var address = Assert.Single(addresses);
+            Assert.StartsWith("http://127.0.0.1:", address, StringComparison.Ordinal);
+            // HTTP/1.1 is refused: Kestrel answers 400 on an HTTP/2-only endpoint (an endpoint that
+            // also spoke HTTP/1.1 would route the request and answer 404).
+            using var http = new HttpClient();
+            using var response = await http.GetAsync(address);
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        }
+        finally
+        {
+            await app.StopAsync();
+            await app.DisposeAsync();
+        }
+    }
+
     [Theory]
     [InlineData("https://127.0.0.1:5005")]
     [InlineData("http://some-host:5005")]
