@@ -95,8 +95,8 @@ internal static class DenoiseRequestValidator
             throw Invalid("seed", "is required to draw the initial noise (or give initial_latents)");
 
         long latentElements = (long)n * channels * request.LatentHeight * request.LatentWidth;
-        var before = ReadDraws(request.RngDrawsBeforeNoise, "rng_draws_before_noise", latentElements);
-        var after = ReadDraws(request.RngDrawsAfterNoise, "rng_draws_after_noise", latentElements);
+        var before = ReplayedDraws.Read(request.RngDrawsBeforeNoise, "rng_draws_before_noise", latentElements);
+        var after = ReplayedDraws.Read(request.RngDrawsAfterNoise, "rng_draws_after_noise", latentElements);
         if ((before.Count > 0 || after.Count > 0) && !request.HasSeed)
             throw Invalid("seed", "is required to replay rng_draws_before_noise / rng_draws_after_noise");
 
@@ -150,36 +150,6 @@ internal static class DenoiseRequestValidator
         var (values, shape) = RequestTensors.ReadFloats(tensor, field, expected.Length);
         RequestTensors.RequireShape(shape, expected, field, what);
         return values;
-    }
-
-    /// <summary>Replayed draws cost what they would have cost the caller: a few latent-sized
-    /// tensors. Bounds keep a request from asking for gigabytes of throw-away noise.</summary>
-    internal const int MaxReplayedDraws = 16;
-    internal const int MaxDrawToLatentRatio = 16;
-
-    private static List<long[]> ReadDraws(IReadOnlyList<TensorShape> draws, string field, long latentElements)
-    {
-        if (draws.Count > MaxReplayedDraws)
-            throw Invalid(field, $"{draws.Count} draws given, the limit is {MaxReplayedDraws}");
-        long maxElements = latentElements * MaxDrawToLatentRatio;
-        var result = new List<long[]>(draws.Count);
-        for (int i = 0; i < draws.Count; i++)
-        {
-            var dims = draws[i].Dims;
-            if (dims.Count == 0 || dims.Count > TensorLimits.Default.MaxRank)
-                throw Invalid($"{field}[{i}]", $"has rank {dims.Count}; 1..{TensorLimits.Default.MaxRank} dimensions are required");
-            long elements = 1;
-            foreach (var d in dims)
-            {
-                if (d < 1 || d > TensorLimits.Default.MaxDimension)
-                    throw Invalid($"{field}[{i}]", $"dimension {d} is not in [1, {TensorLimits.Default.MaxDimension}]");
-                elements *= d;
-                if (elements > maxElements)
-                    throw Invalid($"{field}[{i}]", $"has more than {maxElements} elements ({MaxDrawToLatentRatio} x the request's latents)");
-            }
-            result.Add([.. dims]);
-        }
-        return result;
     }
 
     private static TensorValidationException Invalid(string field, string reason) => new(field, reason);
