@@ -117,3 +117,33 @@ public class BenchCommandTests
         Assert.Equal(double.PositiveInfinity, Runners.PipelineBenchmarks.Psnr(a, a));
     }
 }
+
+public class SummarizeTests
+{
+    [Fact]
+    public async Task Summarize_FolderOfReports_WritesTableAndChart()
+    {
+        var folder = Path.Combine(Path.GetTempPath(), "bench-sum-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(folder);
+        try
+        {
+            var bench = BenchCommandFactory.Create(new StandInProvider());
+            Assert.Equal(0, await bench.Parse(["vae-decode", "--random-weights", "tiny", "--iters", "1", "--json", Path.Combine(folder, "a.json")]).InvokeAsync());
+            Assert.Equal(0, await bench.Parse(["concurrency", "--random-weights", "tiny", "--iters", "1", "--steps", "1", "--requests", "2", "--json", Path.Combine(folder, "b.json")]).InvokeAsync());
+            File.WriteAllText(Path.Combine(folder, "other.json"), "{\"not\": \"a report\"}");
+
+            Assert.Equal(0, await bench.Parse(["summarize", folder]).InvokeAsync());
+
+            var md = File.ReadAllText(Path.Combine(folder, "README.md"));
+            Assert.Contains("| [a.json](a.json) | vae-decode | diffusion-torch |", md, StringComparison.Ordinal);
+            Assert.Contains("| [b.json](b.json) | concurrency | step-batched |", md, StringComparison.Ordinal);
+            Assert.Contains("step-batched / sequential", md, StringComparison.Ordinal);
+            var svg = System.Xml.Linq.XDocument.Load(Path.Combine(folder, "summary.svg"));
+            Assert.Equal(3, svg.Descendants().Count(e => e.Name.LocalName == "title"));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+}

@@ -24,7 +24,20 @@ public static class BenchCommandFactory
         var bench = new Command("bench", "Benchmarks that print a table and write JSON/SVG/markdown; the unet benchmark runs a PyTorch yardstick side by side.");
         foreach (var (name, description) in Kinds)
             bench.Subcommands.Add(CreateKind(name, description, provider, service));
+        bench.Subcommands.Add(CreateSummarize());
         return bench;
+    }
+
+    private static Command CreateSummarize()
+    {
+        var folder = new Argument<DirectoryInfo>("folder") { Description = "A results folder of bench JSON reports." };
+        var cmd = new Command("summarize", "Write README.md (a table of every report) and summary.svg (a chart) into a results folder.") { folder };
+        cmd.SetAction(parse =>
+        {
+            Console.Out.Write(Reporting.ResultsSummary.Write(parse.GetValue(folder)!.FullName));
+            return 0;
+        });
+        return cmd;
     }
 
     private static Command CreateKind(string kind, string description, IBenchModelProvider provider, IServiceBenchmark? service)
