@@ -1,3 +1,4 @@
+using Xunit.Abstractions;
 using Diffusion.Models.Clip;
 using Diffusion.Testing;
 using Diffusion.Torch;
@@ -5,7 +6,7 @@ using Diffusion.Torch;
 namespace Diffusion.Models.Tests;
 
 /// <summary>Parity of <see cref="ClipTextModel"/> with transformers' CLIPTextModel on the shared tiny model.</summary>
-public sealed class ClipTextModelTests
+public sealed class ClipTextModelTests(ITestOutputHelper log)
 {
     private const double Tolerance = 1e-4;
 
@@ -15,6 +16,12 @@ public sealed class ClipTextModelTests
     {
         using var f = t.To(ScalarType.Float32).DetachFromScope();
         return f.ToFloatArray();
+    }
+
+    private void Check(ReadOnlySpan<float> expected, ReadOnlySpan<float> actual, string what)
+    {
+        log.WriteLine($"{what}: max abs diff {Comparison.MaxAbsDiff(expected, actual):E2}");
+        Comparison.AssertClose(expected, actual, Tolerance, what);
     }
 
     [Fact]
@@ -27,9 +34,9 @@ public sealed class ClipTextModelTests
         using var scope = TensorScope.Enter();
         using var output = model.Forward(Tensor.FromArray(ids, idShape), outputHiddenStates: true);
 
-        Comparison.AssertClose(golden.Floats("last_hidden_state"), Floats(output.LastHiddenState), Tolerance, "last_hidden_state");
-        Comparison.AssertClose(golden.Floats("pooler_output"), Floats(output.PoolerOutput), Tolerance, "pooler_output");
-        Comparison.AssertClose(golden.Floats("embeddings"), Floats(output.HiddenStates[0]), Tolerance, "embeddings");
+        Check(golden.Floats("last_hidden_state"), Floats(output.LastHiddenState), "last_hidden_state");
+        Check(golden.Floats("pooler_output"), Floats(output.PoolerOutput), "pooler_output");
+        Check(golden.Floats("embeddings"), Floats(output.HiddenStates[0]), "embeddings");
 
         // hidden_states golden is [layers+1, B, L, D].
         var hs = golden.Floats("hidden_states");
@@ -37,12 +44,12 @@ public sealed class ClipTextModelTests
         Assert.Equal(hsShape[0], output.HiddenStates.Count);
         var per = hs.Length / (int)hsShape[0];
         for (var i = 0; i < output.HiddenStates.Count; i++)
-            Comparison.AssertClose(hs.AsSpan(i * per, per), Floats(output.HiddenStates[i]), Tolerance, $"hidden_states[{i}]");
+            Check(hs.AsSpan(i * per, per), Floats(output.HiddenStates[i]), $"hidden_states[{i}]");
 
         var penultimate = output.HiddenStates[^2];
-        Comparison.AssertClose(golden.Floats("penultimate_hidden_state"), Floats(penultimate), Tolerance, "penultimate_hidden_state");
-        Comparison.AssertClose(golden.Floats("penultimate_hidden_state_final_ln"), Floats(model.TextModel.FinalLayerNorm(penultimate)),
-            Tolerance, "penultimate_hidden_state_final_ln");
+        Check(golden.Floats("penultimate_hidden_state"), Floats(penultimate), "penultimate_hidden_state");
+        Check(golden.Floats("penultimate_hidden_state_final_ln"), Floats(model.TextModel.FinalLayerNorm(penultimate)),
+            "penultimate_hidden_state_final_ln");
     }
 
     [Fact]
@@ -56,6 +63,7 @@ public sealed class ClipTextModelTests
         var expected = golden.Floats("last_hidden_state");
         var actual = Floats(output.LastHiddenState);
         var diff = Comparison.MaxAbsDiff(expected, actual);
+        log.WriteLine($"fp16 weights: last_hidden_state max abs diff {diff:E2}");
         Assert.True(diff < 2e-2, $"fp16-weight last_hidden_state max abs diff {diff}");
         Assert.True(diff > 0, "fp16 weights should not reproduce float32 exactly (was the fp16 file loaded?)");
     }
@@ -69,6 +77,7 @@ public sealed class ClipTextModelTests
         using var output = model.Forward(Tensor.FromArray(golden.Longs("input_ids"), golden.Shape("input_ids")));
         Assert.Equal(ScalarType.BFloat16, output.LastHiddenState.Dtype);
         var diff = Comparison.MaxAbsDiff(golden.Floats("last_hidden_state"), Floats(output.LastHiddenState));
+        log.WriteLine($"bfloat16: last_hidden_state max abs diff {diff:E2}");
         Assert.True(diff < 0.25, $"bfloat16 last_hidden_state max abs diff {diff}");
     }
 

@@ -109,6 +109,15 @@ public sealed class LoadingTests : IDisposable
     }
 
     [Fact]
+    public void ClipConfigLoad_AttentionMaskRequested_NamesOption()
+    {
+        var path = Path.Combine(_temp, "config.json");
+        File.WriteAllText(path, """{"hidden_size": 8, "num_attention_heads": 2, "use_attention_mask": true}""");
+        var e = Assert.Throws<ModelLoadException>(() => ClipTextConfig.Load(path));
+        Assert.Contains("use_attention_mask = true", e.Message);
+    }
+
+    [Fact]
     public void ClipConfigLoad_WrongType_NamesOption()
     {
         var path = Path.Combine(_temp, "config.json");

@@ -52,6 +52,10 @@ public sealed record ClipTextConfig
             BosTokenId = json.GetInt("bos_token_id", 49406),
             PadTokenId = json.GetInt("pad_token_id", 1),
         };
+        // diffusers passes the tokenizer's attention_mask only when the config sets use_attention_mask;
+        // this encoder implements the SD 1.x/2.x path (causal mask only, padding attended to).
+        if (json.GetBool("use_attention_mask", false))
+            throw json.Unsupported("use_attention_mask", "padding attention masks are not implemented");
         if (config.HiddenAct is not ("quick_gelu" or "gelu"))
             throw json.Unsupported("hidden_act", "supported: quick_gelu, gelu");
         if (config.HiddenSize <= 0 || config.NumAttentionHeads <= 0 || config.HiddenSize % config.NumAttentionHeads != 0)
