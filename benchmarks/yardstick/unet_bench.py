@@ -5,7 +5,7 @@ Prints one JSON object on stdout (progress goes to stderr). Used by `diffusion b
 side-by-side reference, and by the same-weights equivalence check:
 
   unet_bench.py --config sd15-unet.json --batch 2 --size 64 --iters 3 --attention default,sliced
-  unet_bench.py --config tiny.json --weights w.safetensors --inputs in.safetensors --save-output out.safetensors
+  unet_bench.py --config tiny.json --weights w.safetensors --inputs in.safetensors --save-output out.safetensors   (keys output_default, output_sliced)
 
 Timing is wall time of one forward under torch.no_grad(), after --warmup untimed forwards, with the
 same random inputs every iteration. Weights are PyTorch's default init (what diffusers gets when it
@@ -91,7 +91,7 @@ def main():
     parser.add_argument("--weights", help="load this safetensors state dict instead of random init")
     parser.add_argument("--inputs", help="safetensors with sample, timesteps, encoder_hidden_states")
     parser.add_argument("--save-weights", help="write the model's state dict (fp32) here")
-    parser.add_argument("--save-output", help="write the last forward's output as 'output' here")
+    parser.add_argument("--save-output", help="write each mode's last output here as output_<mode>")
     args = parser.parse_args()
 
     if args.threads > 0:
@@ -120,11 +120,12 @@ def main():
         inputs = make_inputs(cfg, args.batch, args.size, args.seq, dtype, args.seed, device)
 
     results = []
-    out = None
+    outputs = {}
     for mode in modes:
         set_attention_mode(model, mode)
         log(f"yardstick: attention {mode}")
         times, out = time_forward(model, inputs, args.warmup, args.iters, device)
+        outputs[f"output_{mode}"] = out.float()
         results.append({
             "name": f"unet-pytorch-{mode}",
             "attention": mode,
@@ -135,8 +136,8 @@ def main():
             "iters": len(times),
             "warmup": args.warmup,
         })
-    if args.save_output and out is not None:
-        safetensors_io.save(args.save_output, {"output": out.float()})
+    if args.save_output:
+        safetensors_io.save(args.save_output, outputs)
 
     report = {
         "tool": "pytorch-yardstick",

@@ -26,8 +26,11 @@ public sealed record YardstickRequest(
     /// <summary>Optional safetensors with sample, timesteps, encoder_hidden_states.</summary>
     public string? InputsPath { get; init; }
 
-    /// <summary>Optional path where the yardstick writes its last output under the key "output".</summary>
+    /// <summary>Optional path where the yardstick writes each attention mode's last output, keys output_&lt;mode&gt; (F32).</summary>
     public string? OutputPath { get; init; }
+
+    /// <summary>Optional path where the yardstick writes its (random-init) state dict before running.</summary>
+    public string? SaveWeightsPath { get; init; }
 }
 
 /// <summary>Runs benchmarks/yardstick/unet_bench.py with the system Python (Debian's python3-torch) and
@@ -148,6 +151,8 @@ public static class PythonYardstick
             args.AddRange(["--inputs", r.InputsPath]);
         if (r.OutputPath is not null)
             args.AddRange(["--save-output", r.OutputPath]);
+        if (r.SaveWeightsPath is not null)
+            args.AddRange(["--save-weights", r.SaveWeightsPath]);
         return args;
     }
 
