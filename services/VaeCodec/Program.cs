@@ -1,5 +1,6 @@
+using Diffusion.Hosting;
 using Diffusion.VaeCodec;
 
 // The VAE codec service: configuration keys in appsettings.json (section "Diffusion").
-var app = VaeCodecApp.Build(args);
+var app = VaeCodecApp.Build(args, new TorchModelProvider());
 await app.RunAsync();
