@@ -118,6 +118,18 @@ public sealed class ClipTextEncoderAdapterTests
     }
 
     [Fact]
+    public void Encode_ConcurrentCalls_EqualSequentialResults()
+    {
+        using var encoder = TorchTextEncoderModel.Load(TinySd, Device.Cpu, ScalarType.Float32);
+        string[] prompts = ["a photo of a cat", "a red castle at night", "an astronaut riding a horse", ""];
+        var sequential = prompts.Select(p => encoder.Encode([p], 1, false).HiddenStates).ToArray();
+        var parallel = new float[prompts.Length][];
+        Parallel.For(0, prompts.Length * 4, new ParallelOptions { MaxDegreeOfParallelism = 4 },
+            i => parallel[i % prompts.Length] = encoder.Encode([prompts[i % prompts.Length]], 1, false).HiddenStates);
+        for (var i = 0; i < prompts.Length; i++) Assert.Equal(sequential[i], parallel[i]);
+    }
+
+    [Fact]
     public void Encode_Cancelled_Throws()
     {
         using var encoder = TorchTextEncoderModel.Load(TinySd, Device.Cpu, ScalarType.Float32);

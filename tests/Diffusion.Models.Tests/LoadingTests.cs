@@ -62,6 +62,15 @@ public sealed class LoadingTests : IDisposable
     }
 
     [Fact]
+    public void Resolve_ShardedVariantIndex_UsesDiffusersSpelling()
+    {
+        File.WriteAllText(Path.Combine(_temp, "diffusion_pytorch_model.safetensors.index.json"), "{}");
+        File.WriteAllText(Path.Combine(_temp, "diffusion_pytorch_model.safetensors.index.fp16.json"), "{}");
+        Assert.Equal("diffusion_pytorch_model.safetensors.index.fp16.json", Path.GetFileName(WeightFiles.Resolve(_temp, "fp16")));
+        Assert.Equal("diffusion_pytorch_model.safetensors.index.json", Path.GetFileName(WeightFiles.Resolve(_temp)));
+    }
+
+    [Fact]
     public void Resolve_NoWeights_ThrowsListingNamesTried()
     {
         var e = Assert.Throws<ModelLoadException>(() => WeightFiles.Resolve(_temp));
