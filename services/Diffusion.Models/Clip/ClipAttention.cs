@@ -38,8 +38,8 @@ public sealed class ClipAttention : Module
         var v = Heads(_v.Forward(x));
         // CLIP's _build_causal_attention_mask fills the upper triangle with finfo.min; is_causal is the
         // same mask (softmax weight exactly 0 either way).
-        var o = Tensor.ScaledDotProductAttention(q, k, v, mask: null, isCausal: true);
-        o = o.Transpose(1, 2).Reshape(b, l, d);
+        var o = Tensor.ScaledDotProductAttention(q, k, v, mask: null, isCausal: true); // [B, H, L, hd]
+        o = o.Transpose(1, 2).Reshape(b, l, d);                                       // [B, L, D]
         return _out.Forward(o).MoveToOuterScope();
     }
 }

@@ -37,7 +37,7 @@ public sealed class ClipTextTransformer : Module
         var eosPositions = EosPositions(inputIds);
 
         using var scope = TensorScope.Enter();
-        var hidden = _embeddings.Forward(inputIds);
+        var hidden = _embeddings.Forward(inputIds);              // [B, L, D]
         var all = new List<Tensor>();
         if (outputHiddenStates) all.Add(hidden);
         foreach (var layer in _encoder.Layers)
@@ -45,11 +45,11 @@ public sealed class ClipTextTransformer : Module
             hidden = layer.Forward(hidden);
             if (outputHiddenStates) all.Add(hidden);
         }
-        var last = _finalLayerNorm.Forward(hidden);
+        var last = _finalLayerNorm.Forward(hidden);              // [B, L, D]
         var rows = new Tensor[shape[0]];
         for (var b = 0; b < rows.Length; b++)
-            rows[b] = last.Select(0, b).Select(0, eosPositions[b]);
-        var pooled = Tensor.Stack(rows, 0);
+            rows[b] = last.Select(0, b).Select(0, eosPositions[b]); // [D]
+        var pooled = Tensor.Stack(rows, 0);                       // [B, D]
         foreach (var t in all) t.MoveToOuterScope();
         return new ClipTextOutput(last.MoveToOuterScope(), pooled.MoveToOuterScope(), all);
     }
