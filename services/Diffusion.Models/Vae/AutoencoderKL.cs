@@ -1,0 +1,89 @@
+using Diffusion.Models.Loading;
+using Diffusion.Models.UNet;
+using Diffusion.Torch;
+using Diffusion.Torch.Nn;
+
+namespace Diffusion.Models.Vae;
+
+/// <summary>diffusers <c>AutoencoderKL</c>: <see cref="Encoder"/> + <c>quant_conv</c> giving the diagonal
+/// Gaussian moments, and <c>post_quant_conv</c> + <see cref="Decoder"/>. Children use diffusers' keys.</summary>
+public sealed class AutoencoderKL : Module
+{
+    private readonly Encoder _encoder;
+    private readonly Decoder _decoder;
+    private readonly Conv2d _quantConv;
+    private readonly Conv2d _postQuantConv;
+
+    /// <summary>Builds the module with zero parameters.</summary>
+    public AutoencoderKL(AutoencoderKLConfig config, ScalarType dtype = ScalarType.Float32, Device? device = null)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        Config = config;
+        Dtype = dtype;
+        Device = device ?? Device.Cpu;
+        var latent = config.LatentChannels;
+        _encoder = RegisterModule("encoder", new Encoder(config, dtype, device));
+        _decoder = RegisterModule("decoder", new Decoder(config, dtype, device));
+        _quantConv = RegisterModule("quant_conv", new Conv2d(2 * latent, 2 * latent, 1, dtype: dtype, device: device));
+        _postQuantConv = RegisterModule("post_quant_conv", new Conv2d(latent, latent, 1, dtype: dtype, device: device));
+    }
+
+    /// <summary>The configuration (including <see cref="AutoencoderKLConfig.ScalingFactor"/>).</summary>
+    public AutoencoderKLConfig Config { get; }
+
+    /// <summary>Parameter dtype chosen at construction.</summary>
+    public ScalarType Dtype { get; }
+
+    /// <summary>Parameter device chosen at construction.</summary>
+    public Device Device { get; }
+
+    /// <summary>Loads a diffusers <c>vae/</c> folder (config.json + weights chosen by
+    /// <see cref="WeightFiles.Resolve"/>, converted to <paramref name="dtype"/>), strictly.</summary>
+    /// <exception cref="ModelLoadException">Missing/unsupported config or no weights.</exception>
+    public static AutoencoderKL Load(string vaeDir, ScalarType dtype = ScalarType.Float32, Device? device = null, string? variant = null)
+    {
+        ArgumentNullException.ThrowIfNull(vaeDir);
+        var config = AutoencoderKLConfig.Load(Path.Combine(vaeDir, "config.json"));
+        return UNet2DConditionModel.LoadWeights(new AutoencoderKL(config, dtype, device), WeightFiles.Resolve(vaeDir, variant));
+    }
+
+    /// <summary>A module built from <paramref name="config"/> alone with seeded random parameters.</summary>
+    public static AutoencoderKL CreateRandom(AutoencoderKLConfig config, ulong seed, ScalarType dtype = ScalarType.Float32, Device? device = null)
+    {
+        var model = new AutoencoderKL(config, dtype, device);
+        using var generator = new Generator(seed);
+        Init.RandomizeParameters(model, generator);
+        return model;
+    }
+
+    /// <summary>diffusers <c>AutoencoderKL.decode(z).sample</c>.</summary>
+    /// <param name="z">[B, latent, h, w] latents ALREADY divided by <see cref="AutoencoderKLConfig.ScalingFactor"/>.</param>
+    /// <returns>[B, OutChannels, h·f, w·f] images in about [-1, 1], unclamped; owned by the caller's scope.</returns>
+    public Tensor Decode(Tensor z)
+    {
+        ArgumentNullException.ThrowIfNull(z);
+        using var scope = TensorScope.Enter();
+        return _decoder.Forward(_postQuantConv.Forward(z)).MoveToOuterScope();
+    }
+
+    /// <summary>The raw moments <c>quant_conv(encoder(x))</c>: [B, 2·latent, H/f, W/f], channels
+    /// [0, latent) the mean and [latent, 2·latent) the unclamped log-variance.</summary>
+    public Tensor EncodeMoments(Tensor x)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        using var scope = TensorScope.Enter();
+        return _quantConv.Forward(_encoder.Forward(x)).MoveToOuterScope();
+    }
+
+    /// <summary>diffusers <c>AutoencoderKL.encode(x).latent_dist</c> (<c>DiagonalGaussianDistribution</c>).</summary>
+    /// <param name="x">[B, InChannels, H, W] images in [-1, 1].</param>
+    /// <returns>Mean and log-variance clamped to [-30, 20], each [B, latent, H/f, W/f], in the caller's scope.</returns>
+    public (Tensor Mean, Tensor LogVar) Encode(Tensor x)
+    {
+        using var scope = TensorScope.Enter();
+        var parts = EncodeMoments(x).Chunk(2, 1);
+        var mean = parts[0].Contiguous();
+        var logVar = parts[1].Clamp(-30.0, 20.0); // DiagonalGaussianDistribution: torch.clamp(logvar, -30.0, 20.0)
+        return (mean.MoveToOuterScope(), logVar.MoveToOuterScope());
+    }
+}
