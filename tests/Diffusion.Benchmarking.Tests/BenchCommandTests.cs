@@ -61,7 +61,7 @@ public class BenchCommandTests
         var r = Assert.Single(report.GetProperty("results").EnumerateArray());
         Assert.Equal("diffusion-torch", r.GetProperty("implementation").GetString());
         Assert.Equal("4", r.GetProperty("settings").GetProperty("rows").GetString());
-        Assert.Equal(["unet:f32"], provider.Loaded);
+        Assert.Equal(["unet-forward:f32"], provider.Loaded);
     }
 
     [PythonTorchFact]

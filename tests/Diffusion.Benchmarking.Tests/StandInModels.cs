@@ -16,6 +16,12 @@ internal sealed class StandInProvider : IBenchModelProvider
         return new StandInUNet();
     }
 
+    public IUNetForward LoadUNetForward(ModelSource source, int rows, int latentSize)
+    {
+        Loaded.Add("unet-forward:" + source.DType);
+        return new StandInForward(rows, latentSize);
+    }
+
     public ITextEncoderModel LoadTextEncoder(ModelSource source)
     {
         Loaded.Add("text_encoder:" + source.DType);
@@ -32,7 +38,15 @@ internal sealed class StandInProvider : IBenchModelProvider
 
     public INoiseSourceFactory NoiseSources { get; } = new SeededNoise();
 
-    public EngineInfo DescribeEngine(ModelSource source) => new(1, "0.0.0", "stand-in engine", null);
+    public int Threads { get; private set; } = 1;
+
+    public void SetThreads(int threads)
+    {
+        if (threads > 0)
+            Threads = threads;
+    }
+
+    public EngineInfo DescribeEngine(ModelSource source) => new(Threads, "0.0.0", "stand-in engine", null);
 }
 
 internal sealed class StandInUNet : IUNetModel
@@ -104,5 +118,29 @@ internal sealed class SeededNoise : INoiseSourceFactory
             for (int i = 0; i < destination.Length; i++)
                 destination[i] = (float)(random.NextDouble() * 2 - 1);
         }
+    }
+}
+
+internal sealed class StandInForward(int rows, int latentSize) : IUNetForward
+{
+    private readonly StandInUNet _unet = new();
+    private readonly float[] _sample = Enumerable.Range(0, rows * 4 * latentSize * latentSize).Select(i => (float)Math.Sin(i)).ToArray();
+
+    public UNetInfo Info => _unet.Info;
+
+    public long ParameterCount => 42;
+
+    public int Rows => rows;
+
+    public double Run()
+    {
+        var output = new float[_sample.Length];
+        using var c = _unet.Upload(new float[rows * 77 * 32], [rows, 77, 32]);
+        _unet.Predict(_sample, [rows, 4, latentSize, latentSize], new float[rows], [c], output);
+        return output.Max(MathF.Abs);
+    }
+
+    public void Dispose()
+    {
     }
 }

@@ -17,7 +17,11 @@ public static class BenchCommandFactory
         ("concurrency", "N concurrent requests with step-level batching vs one at a time through the DenoiseEngine (images/s)."),
     ];
 
-    /// <summary>The `bench` command on our engine's models (the lead adds it to the CLI root).</summary>
+    /// <summary>The `bench` command on our engine's models (the lead adds it to the CLI root). `--threads` is applied when a
+    /// benchmark starts; the service benchmark is present when <paramref name="service"/> is given.</summary>
+    public static Command Create(IServiceBenchmark? service = null) => Create(new TorchBenchModelProvider(), service);
+
+    /// <summary>The `bench` command over any model provider (tests use stand-in models).</summary>
     public static Command Create(IBenchModelProvider provider, IServiceBenchmark? service = null)
     {
         ArgumentNullException.ThrowIfNull(provider);
@@ -25,7 +29,23 @@ public static class BenchCommandFactory
         foreach (var (name, description) in Kinds)
             bench.Subcommands.Add(CreateKind(name, description, provider, service));
         bench.Subcommands.Add(CreateSummarize());
+        bench.Subcommands.Add(CreateCheckYardstick());
         return bench;
+    }
+
+    private static Command CreateCheckYardstick()
+    {
+        var arch = new Option<string>("--architecture") { Description = "Embedded UNet config to check on (small configs only).", DefaultValueFactory = _ => "tiny" };
+        var size = new Option<int>("--latent-size") { Description = "Latent height and width of the inputs.", DefaultValueFactory = _ => 16 };
+        var cmd = new Command("check-yardstick", "Same weights, same inputs: our UNet forward vs the PyTorch yardstick (default and sliced attention) within 1e-4.") { arch, size };
+        cmd.SetAction(async (parse, ct) =>
+        {
+            var result = await Yardstick.YardstickEquivalence.RunAsync(parse.GetValue(arch)!, parse.GetValue(size), 1e-4, Console.Error.WriteLine, ct)
+                .ConfigureAwait(false);
+            Console.Out.WriteLine(System.Text.Json.JsonSerializer.Serialize(result, Reporting.ReportJson.Options));
+            return result.Passed ? 0 : 1;
+        });
+        return cmd;
     }
 
     private static Command CreateSummarize()

@@ -30,6 +30,7 @@ public static class BenchRunner
         ArgumentNullException.ThrowIfNull(provider);
         ArgumentNullException.ThrowIfNull(log);
         var started = DateTimeOffset.UtcNow;
+        provider.SetThreads(options.Threads);
         var engine = provider.DescribeEngine(options.Source);
         var machine = MachineDescription.Capture(engine.Threads, engine.Version, engine.BuildInfo, engine.Gpu);
         var settings = new Dictionary<string, string>
@@ -111,8 +112,8 @@ public static class BenchRunner
         // Ours first, then the model is freed before the Python process builds its own copy: never two
         // full-size UNets (and two busy thread pools) at once on a shared machine.
         BenchmarkResult ours;
-        using (var unet = Owned(provider.LoadUNet(options.Source)))
-            ours = ComponentBenchmarks.UNet(unet.Model, options.Run, $"{label} engine", settings, log);
+        using (var unet = provider.LoadUNetForward(options.Source, options.Run.UNetRows, options.Run.LatentSize))
+            ours = ComponentBenchmarks.UNet(unet, options.Run, $"{label} engine", settings, log);
         results.Add(ours);
         GC.Collect();
 

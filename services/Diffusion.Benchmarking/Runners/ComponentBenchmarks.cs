@@ -11,30 +11,19 @@ public static class ComponentBenchmarks
     /// <summary>The prompt every text-conditioned benchmark encodes.</summary>
     public const string Prompt = "a photograph of an astronaut riding a horse on the moon, highly detailed";
 
-    /// <summary>Times <c>unet(sample, t, encoder_hidden_states)</c> for <see cref="RunOptions.UNetRows"/> rows of
-    /// [in, size/8, size/8] latents and [rows, 77, cross_attention_dim] random conditioning (uploaded once).</summary>
-    public static BenchmarkResult UNet(IUNetModel unet, RunOptions options, string label, IReadOnlyDictionary<string, string> settings,
+    /// <summary>Times <c>unet(sample, t, encoder_hidden_states)</c> on the module itself (inputs prepared on the device by
+    /// <see cref="IBenchModelProvider.LoadUNetForward"/>), like the yardstick times diffusers' forward.</summary>
+    public static BenchmarkResult UNet(IUNetForward unet, RunOptions options, string label, IReadOnlyDictionary<string, string> settings,
         Action<string>? log)
     {
         ArgumentNullException.ThrowIfNull(unet);
-        int rows = options.UNetRows, size = options.LatentSize;
-        const int tokens = 77;
-        var info = unet.Info;
-        long[] sampleShape = [rows, info.InChannels, size, size];
-        var sample = GaussianData.Create(rows * info.InChannels * size * size, seed: 1);
-        var embeddings = GaussianData.Create(rows * tokens * info.CrossAttentionDim, seed: 2);
-        var timesteps = Enumerable.Repeat(500f, rows).ToArray();
-        var output = new float[rows * info.OutChannels * size * size];
-        using var conditioning = unet.Upload(embeddings, [rows, tokens, info.CrossAttentionDim]);
-        IConditioning[] conditions = [conditioning];
-
-        var times = IterationTimer.Measure(
-            () => unet.Predict(sample, sampleShape, timesteps, conditions, output),
-            options.Warmup, options.Iterations, Progress(log, "unet"));
-        if (!output.All(float.IsFinite))
+        double lastMax = 0;
+        var times = IterationTimer.Measure(() => lastMax = unet.Run(), options.Warmup, options.Iterations, Progress(log, "unet"));
+        if (!double.IsFinite(lastMax))
             throw new InvalidOperationException("the UNet produced non-finite values");
         return BenchmarkResult.FromTimes("unet", "diffusion-torch", label, times, options.Warmup, PeakMemory.CurrentProcessMb(),
-            Merge(settings, options.Describe(), ("rows", rows.ToString(System.Globalization.CultureInfo.InvariantCulture))));
+            Merge(settings, options.Describe(), ("rows", options.UNetRows.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+                ("parameters", unet.ParameterCount.ToString(System.Globalization.CultureInfo.InvariantCulture))));
     }
 
     /// <summary>Times encoding <see cref="RunOptions.Batch"/> copies of <see cref="Prompt"/> (tokenizer + CLIP).</summary>

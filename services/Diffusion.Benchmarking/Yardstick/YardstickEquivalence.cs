@@ -1,6 +1,6 @@
 using System.Globalization;
 using Diffusion.Benchmarking.Runners;
-using Diffusion.Pipelines.Models;
+using Diffusion.Models.UNet;
 using Diffusion.Torch;
 using Diffusion.Torch.Safetensors;
 
@@ -19,20 +19,18 @@ public sealed record EquivalenceResult(double MaxAbsDiffDefault, double MaxAbsDi
 
 /// <summary>Proves the yardstick and our engine compute the same UNet forward: the yardstick builds a small-config UNet with
 /// PyTorch's init and writes its weights as a diffusers folder; our engine loads that folder; both run the same inputs
-/// (written by us with our safetensors writer) and the outputs are compared. Then the full-size timings are apples to apples.</summary>
+/// (written by us with our safetensors writer) and the outputs of UNet2DConditionModel.Forward are compared. Then the full-size timings are apples to apples.</summary>
 public static class YardstickEquivalence
 {
     /// <summary>Runs the check on the embedded <paramref name="architecture"/> UNet config ("tiny" by default).</summary>
-    /// <param name="loadUNet">Loads our engine's UNet from a diffusers folder (unet/config.json + weights), fp32 on the CPU.</param>
     /// <param name="architecture">Embedded config to use.</param>
     /// <param name="latentSize">Latent height and width of the inputs.</param>
     /// <param name="tolerance">Max abs difference allowed (1e-4: fp32 with different summation orders).</param>
     /// <param name="log">Progress lines.</param>
     /// <param name="cancellationToken">Stops the Python child.</param>
-    public static async Task<EquivalenceResult> RunAsync(Func<string, IUNetModel> loadUNet, string architecture = "tiny", int latentSize = 16,
+    public static async Task<EquivalenceResult> RunAsync(string architecture = "tiny", int latentSize = 16,
         double tolerance = 1e-4, Action<string>? log = null, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(loadUNet);
         var root = Path.Combine(Path.GetTempPath(), "diffusion-equivalence-" + Guid.NewGuid().ToString("N"));
         try
         {
@@ -69,16 +67,13 @@ public static class YardstickEquivalence
             }, log is null ? null : line => log("  [pytorch] " + line), cancellationToken).ConfigureAwait(false);
 
             log?.Invoke("equivalence: our engine loads the same weights and runs the same inputs");
-            var ours = new float[sample.Length / inChannels * configJson.GetProperty("out_channels").GetInt32()];
-            var unet = loadUNet(root);
-            try
+            float[] ours;
+            using (var unet = UNet2DConditionModel.Load(unetDir))
+            using (var scope = TensorScope.Enter())
             {
-                using var conditioning = unet.Upload(context, [rows, tokens, crossDim]);
-                unet.Predict(sample, sampleShape, timesteps.Select(v => (float)v).ToArray(), [conditioning], ours);
-            }
-            finally
-            {
-                (unet as IDisposable)?.Dispose();
+                var output = unet.Forward(Tensor.FromArray(sample, sampleShape), Tensor.FromArray(timesteps, rows),
+                    Tensor.FromArray(context, rows, tokens, crossDim));
+                ours = output.ToArray<float>();
             }
 
             using var file = SafetensorsFile.Open(outputs);
