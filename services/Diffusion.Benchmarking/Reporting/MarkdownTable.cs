@@ -21,7 +21,7 @@ public static class MarkdownTable
         sb.AppendLine("|---|---|---|---:|---:|---:|---:|---:|---:|");
         foreach (var r in report.Results)
         {
-            var settings = string.Join(", ", r.Settings.Select(kv => $"{kv.Key}={kv.Value}"));
+            var settings = string.Join(", ", r.Settings.Where(kv => kv.Key != "reference").Select(kv => $"{kv.Key}={kv.Value}"));
             var rss = r.PeakRssMb is { } mb ? Inv($"{mb:F0} MiB") : "n/a";
             sb.AppendLine(Inv($"| {r.Benchmark} | {r.Implementation} | {settings} | {SvgBarChart.FormatMs(r.MedianMs)} | {SvgBarChart.FormatMs(r.MinMs)} | {SvgBarChart.FormatMs(r.MaxMs)} | {r.SpreadPercent:F1}% | {r.Iters} | {rss} |"));
         }
