@@ -66,6 +66,22 @@ public sealed class AutoencoderKL : Module
         return _decoder.Forward(_postQuantConv.Forward(z)).MoveToOuterScope();
     }
 
+    /// <summary>Decode, optionally tiled like diffusers' <c>enable_tiling()</c>: when <paramref name="tiled"/> and
+    /// the latents exceed <see cref="TileLatentSize"/>, overlapping tiles are decoded one at a time (bounded
+    /// memory) and blended (<c>tiled_decode</c>); otherwise identical to <see cref="Decode(Tensor)"/>.</summary>
+    public Tensor Decode(Tensor z, bool tiled)
+    {
+        ArgumentNullException.ThrowIfNull(z);
+        if (!tiled || (z.Size(2) <= TileLatentSize && z.Size(3) <= TileLatentSize)) return Decode(z);
+        return VaeTiling.Apply(z, TileLatentSize, TileSampleSize, Decode);
+    }
+
+    /// <summary>Tile size in image pixels (diffusers <c>tile_sample_min_size</c> = config sample_size).</summary>
+    public int TileSampleSize => Config.SampleSize;
+
+    /// <summary>Tile size in latents (diffusers <c>tile_latent_min_size</c> = sample_size / 2^(blocks-1)).</summary>
+    public int TileLatentSize => (int)(Config.SampleSize / (double)Config.DownscaleFactor);
+
     /// <summary>The raw moments <c>quant_conv(encoder(x))</c>: [B, 2·latent, H/f, W/f], channels
     /// [0, latent) the mean and [latent, 2·latent) the unclamped log-variance.</summary>
     public Tensor EncodeMoments(Tensor x)
@@ -78,10 +94,18 @@ public sealed class AutoencoderKL : Module
     /// <summary>diffusers <c>AutoencoderKL.encode(x).latent_dist</c> (<c>DiagonalGaussianDistribution</c>).</summary>
     /// <param name="x">[B, InChannels, H, W] images in [-1, 1].</param>
     /// <returns>Mean and log-variance clamped to [-30, 20], each [B, latent, H/f, W/f], in the caller's scope.</returns>
-    public (Tensor Mean, Tensor LogVar) Encode(Tensor x)
+    public (Tensor Mean, Tensor LogVar) Encode(Tensor x) => Encode(x, tiled: false);
+
+    /// <summary><see cref="Encode(Tensor)"/>, optionally tiled like diffusers' <c>tiled_encode</c> (when the
+    /// image exceeds <see cref="TileSampleSize"/>): the moments of overlapping tiles are blended.</summary>
+    public (Tensor Mean, Tensor LogVar) Encode(Tensor x, bool tiled)
     {
+        ArgumentNullException.ThrowIfNull(x);
         using var scope = TensorScope.Enter();
-        var parts = EncodeMoments(x).Chunk(2, 1);
+        var moments = tiled && (x.Size(2) > TileSampleSize || x.Size(3) > TileSampleSize)
+            ? VaeTiling.Apply(x, TileSampleSize, TileLatentSize, EncodeMoments)
+            : EncodeMoments(x);
+        var parts = moments.Chunk(2, 1);
         var mean = parts[0].Contiguous();
         var logVar = parts[1].Clamp(-30.0, 20.0); // DiagonalGaussianDistribution: torch.clamp(logvar, -30.0, 20.0)
         return (mean.MoveToOuterScope(), logVar.MoveToOuterScope());
