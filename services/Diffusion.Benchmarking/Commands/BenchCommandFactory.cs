@@ -33,6 +33,14 @@ public static class BenchCommandFactory
         return bench;
     }
 
+    /// <summary>The invocation as typed, starting at "bench" whether or not a root command sits above it.</summary>
+    private static string CommandLineOf(ParseResult parse)
+    {
+        var tokens = parse.Tokens.Select(t => t.Value).ToList();
+        int start = tokens.IndexOf("bench");
+        return start >= 0 ? string.Join(' ', tokens.Skip(start)) : "bench " + string.Join(' ', tokens);
+    }
+
     private static Command CreateCheckYardstick()
     {
         var arch = new Option<string>("--architecture") { Description = "Embedded UNet config to check on (small configs only).", DefaultValueFactory = _ => "tiny" };
@@ -73,7 +81,7 @@ public static class BenchCommandFactory
         var steps = new Option<int>("--steps") { Description = "Denoising steps (pipeline, service, concurrency).", DefaultValueFactory = _ => 20 };
         var iters = new Option<int>("--iters") { Description = "Timed iterations.", DefaultValueFactory = _ => 3 };
         var warmup = new Option<int>("--warmup") { Description = "Untimed warm-up iterations.", DefaultValueFactory = _ => 1 };
-        var threads = new Option<int>("--threads") { Description = "Intra-op threads for the engine and the yardstick (0 = all cores).", DefaultValueFactory = _ => 0 };
+        var threads = new Option<int>("--threads") { Description = "Intra-op threads for the engine and the yardstick (default: every logical core; both sides always use the same count).", DefaultValueFactory = _ => Environment.ProcessorCount };
         var noGuidance = new Option<bool>("--no-guidance") { Description = "Batch rows without classifier-free guidance (1x instead of 2x)." };
         var json = new Option<FileInfo?>("--json") { Description = "Write the JSON report here." };
         var svg = new Option<FileInfo?>("--svg") { Description = "Write an SVG bar chart here." };
@@ -133,7 +141,7 @@ public static class BenchCommandFactory
                 JsonPath = parse.GetValue(json)?.FullName,
                 SvgPath = parse.GetValue(svg)?.FullName,
                 MarkdownPath = parse.GetValue(markdown)?.FullName,
-                CommandLine = "bench " + string.Join(' ', parse.Tokens.Select(t => t.Value)),
+                CommandLine = CommandLineOf(parse),
             };
             var report = await BenchRunner.RunAsync(options, provider, service, Console.Error.WriteLine, ct).ConfigureAwait(false);
             Console.Out.Write(Reporting.MarkdownTable.Render(report));

@@ -14,7 +14,7 @@ public sealed record BenchOptions
     /// <summary>Batch, size, steps, warm-up and iterations.</summary>
     public required RunOptions Run { get; init; }
 
-    /// <summary>Engine intra-op threads (and the yardstick's); 0 = the engine's default.</summary>
+    /// <summary>Engine and yardstick intra-op threads (the same count on both sides); 0 = leave the engine default.</summary>
     public int Threads { get; init; }
 
     /// <summary>Run the PyTorch yardstick side by side (unet only).</summary>

@@ -135,6 +135,10 @@ public static class BenchRunner
                 options.Run.Warmup, options.Run.Iterations, engine.Threads, options.Source.DType, options.Source.Device);
             log($"yardstick: PyTorch, attention {string.Join(", ", options.YardstickAttention)}");
             var yard = await PythonYardstick.RunAsync(request, line => log("  [pytorch] " + line), ct).ConfigureAwait(false);
+            if (ours.Settings.TryGetValue("parameters", out var ourCount) && ourCount != yard.Parameters.ToString(CultureInfo.InvariantCulture))
+                notes.Add($"WARNING: parameter counts differ: engine {ourCount}, yardstick {yard.Parameters}; not the same architecture");
+            else
+                notes.Add($"same architecture on both sides: {yard.Parameters:N0} parameters");
             foreach (var timing in yard.Results)
             {
                 var r = BenchmarkResult.FromTimes("unet", $"pytorch-{timing.Attention}", $"{label} PyTorch {yard.TorchVersion} {timing.Attention} attention",
