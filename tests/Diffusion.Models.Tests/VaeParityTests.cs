@@ -57,4 +57,18 @@ public sealed class VaeParityTests
         Assert.Equal(2, config.DownscaleFactor); // two blocks -> 2^(2-1), not SD's 8
         Assert.Equal(4, config.LatentChannels);
     }
+
+    [Fact]
+    public void Decode_BFloat16Model_RunsCloseToFloat32Reference()
+    {
+        var golden = Golden();
+        using var model = AutoencoderKL.Load(VaeDir, ScalarType.BFloat16);
+        using var scope = TensorScope.Enter();
+        var decoded = model.Decode(Input(golden, "decode_input").To(ScalarType.BFloat16));
+        Assert.Equal(ScalarType.BFloat16, decoded.Dtype);
+        var expected = golden.Floats("decoded");
+        var diff = Comparison.MaxAbsDiff(expected, Floats(decoded));
+        var scale = expected.Max(MathF.Abs);
+        Assert.True(diff < 0.1 * scale, $"bfloat16 decoded max abs diff {diff} (values up to {scale})");
+    }
 }
