@@ -39,3 +39,49 @@ public class EngineTests
         }
     }
 }
+
+public class EnginePipelineTests
+{
+    [Theory]
+    [InlineData("text-encoder")]
+    [InlineData("vae-decode")]
+    [InlineData("pipeline")]
+    [InlineData("concurrency")]
+    public async Task Invoke_KindTinyRandomWeights_RunsOnTheEngine(string kind)
+    {
+        var path = Path.Combine(Path.GetTempPath(), "bench-engine-" + Guid.NewGuid().ToString("N") + ".json");
+        try
+        {
+            string[] extra = kind == "concurrency" ? ["--requests", "2"] : [];
+            int exit = await BenchCommandFactory.Create()
+                .Parse([kind, "--random-weights", "tiny", "--iters", "1", "--warmup", "0", "--steps", "2", "--json", path, .. extra]).InvokeAsync();
+
+            Assert.Equal(0, exit);
+            using var doc = JsonDocument.Parse(File.ReadAllText(path));
+            Assert.All(doc.RootElement.GetProperty("results").EnumerateArray(), r => Assert.True(r.GetProperty("median_ms").GetDouble() > 0));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public async Task Invoke_TinyModelFolder_LoadsWithModelOption()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "bench-tiny-model-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            Diffusion.Models.TinyModels.TinyModelWriter.Write(dir, seed: 3);
+
+            int exit = await BenchCommandFactory.Create()
+                .Parse(["pipeline", "--model", dir, "--size", "64", "--iters", "1", "--warmup", "0", "--steps", "2"]).InvokeAsync();
+
+            Assert.Equal(0, exit);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+}

@@ -1,17 +1,47 @@
+using Diffusion.Models.Adapters;
+using Diffusion.Models.UNet;
+using Diffusion.Models.Vae;
 using Diffusion.Pipelines.Models;
 
 namespace Diffusion.Benchmarking.Runners;
 
 public sealed partial class TorchBenchModelProvider
 {
-    // The batching UNet and VAE adapters (Diffusion.Models.Adapters.TorchUNetModel / TorchVaeModel) are being written
-    // in Diffusion.Models; until they land, the pipeline, vae-decode and concurrency benchmarks say so.
+    /// <inheritdoc/>
+    public IUNetModel LoadUNet(ModelSource source)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        if (source.ModelDirectory is { } dir)
+            return TorchUNetModel.Load(dir, ParseDevice(source.Device), ParseDType(source.DType));
+        var model = UNet2DConditionModel.CreateRandom(UNet2DConditionConfig.Load(WriteConfig(source, "unet")), RandomSeed,
+            ParseDType(source.DType), ParseDevice(source.Device));
+        try
+        {
+            return new TorchUNetModel(source.Name, model);
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+    }
 
     /// <inheritdoc/>
-    public IUNetModel LoadUNet(ModelSource source) =>
-        throw new NotSupportedException("the TorchUNetModel adapter is not in Diffusion.Models yet: pipeline and concurrency benchmarks need it");
-
-    /// <inheritdoc/>
-    public IVaeModel LoadVae(ModelSource source) =>
-        throw new NotSupportedException("the TorchVaeModel adapter is not in Diffusion.Models yet: vae-decode and pipeline benchmarks need it");
+    public IVaeModel LoadVae(ModelSource source)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        if (source.ModelDirectory is { } dir)
+            return TorchVaeModel.Load(dir, ParseDevice(source.Device), ParseDType(source.DType));
+        var model = AutoencoderKL.CreateRandom(AutoencoderKLConfig.Load(WriteConfig(source, "vae")), RandomSeed,
+            ParseDType(source.DType), ParseDevice(source.Device));
+        try
+        {
+            return new TorchVaeModel(source.Name, model);
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+    }
 }
