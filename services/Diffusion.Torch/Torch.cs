@@ -6,7 +6,9 @@ namespace Diffusion.Torch;
 /// <summary>Process-wide engine settings, diagnostics and seeded sampling.</summary>
 public static class Torch
 {
-    /// <summary>Intra-op threads used by later ops from every thread (OpenMP and OpenBLAS pools).</summary>
+    /// <summary>Intra-op threads used by later ops from every thread (OpenMP and OpenBLAS pools). When the
+    /// native library loads it is set to $DIFFUSION_NUM_THREADS if that is a positive integer, else to
+    /// <see cref="Environment.ProcessorCount"/> (libtorch's own default is half the cores).</summary>
     public static int NumThreads
     {
         get

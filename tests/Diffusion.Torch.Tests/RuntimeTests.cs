@@ -30,6 +30,35 @@ public class RuntimeTests
     public void Version_IsAtLeast113() => Assert.True(Torch.Version >= new Version(1, 13), Torch.Version.ToString());
 
     [Fact]
+    public void NumThreads_AfterLoad_IsDefaultThreadCount()
+    {
+        // Only this class changes the thread count, and its tests run one at a time.
+        Assert.Equal(Native.NativeLibraryLoader.DefaultThreadCount(), Torch.NumThreads);
+        if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable(Native.NativeLibraryLoader.ThreadsVariable)))
+            Assert.Equal(Environment.ProcessorCount, Torch.NumThreads);
+    }
+
+    [Fact]
+    public void DefaultThreadCount_EnvironmentVariable_OverridesUnlessInvalid()
+    {
+        var variable = Native.NativeLibraryLoader.ThreadsVariable;
+        var original = Environment.GetEnvironmentVariable(variable);
+        try
+        {
+            Environment.SetEnvironmentVariable(variable, "3");
+            Assert.Equal(3, Native.NativeLibraryLoader.DefaultThreadCount());
+            Environment.SetEnvironmentVariable(variable, "0");
+            Assert.Equal(Environment.ProcessorCount, Native.NativeLibraryLoader.DefaultThreadCount());
+            Environment.SetEnvironmentVariable(variable, "many");
+            Assert.Equal(Environment.ProcessorCount, Native.NativeLibraryLoader.DefaultThreadCount());
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(variable, original);
+        }
+    }
+
+    [Fact]
     public void SetNumThreads_AppliesToOpsOnOtherThreads()
     {
         int original = Torch.NumThreads;

@@ -12,6 +12,7 @@ internal static class NativeLibraryLoader
 {
     internal const string FileName = "libdiffusion_torch.so";
     internal const string PathVariable = "DIFFUSION_TORCH_NATIVE";
+    internal const string ThreadsVariable = "DIFFUSION_NUM_THREADS";
 
     private static int s_registered;
     private static readonly Lazy<nint> s_handle = new(Load, LazyThreadSafetyMode.ExecutionAndPublication);
@@ -37,7 +38,7 @@ internal static class NativeLibraryLoader
             }
             try
             {
-                return NativeLibrary.Load(path);
+                return ApplyDefaultThreads(NativeLibrary.Load(path));
             }
             catch (DllNotFoundException e)
             {
@@ -46,9 +47,31 @@ internal static class NativeLibraryLoader
             }
         }
         if (NativeLibrary.TryLoad(FileName, out var handle))
-            return handle;
+            return ApplyDefaultThreads(handle);
         failures.Add($"{FileName} via the default library search (LD_LIBRARY_PATH, ld.so cache): not loadable");
         throw new DllNotFoundException(DescribeFailure(failures));
+    }
+
+    /// <summary>The intra-op thread count applied when the library loads: $DIFFUSION_NUM_THREADS when it
+    /// is a positive integer, else <see cref="Environment.ProcessorCount"/> (which honours the process's
+    /// CPU affinity and cgroup quota).</summary>
+    internal static int DefaultThreadCount()
+    {
+        var text = Environment.GetEnvironmentVariable(ThreadsVariable);
+        return int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int n) && n >= 1
+            ? n
+            : Environment.ProcessorCount;
+    }
+
+    // Why: libtorch's default is half the cores (one here, on 2 cores), and Debian's libtorch never
+    // sizes OpenBLAS's pool. This runs inside the resolver, before any [LibraryImport] is bound, so it
+    // calls the export through a function pointer: going through NativeMethods would re-enter the
+    // Lazy that is still producing this handle.
+    private static unsafe nint ApplyDefaultThreads(nint handle)
+    {
+        if (NativeLibrary.TryGetExport(handle, "dt_set_num_threads", out var export))
+            _ = ((delegate* unmanaged<int, int>)export)(DefaultThreadCount());
+        return handle;
     }
 
     private static IEnumerable<string> Candidates()
