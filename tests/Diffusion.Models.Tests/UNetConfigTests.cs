@@ -47,6 +47,8 @@ public sealed class UNetConfigTests : IDisposable
     [InlineData("resnet_time_scale_shift", "\"scale_shift\"")]
     [InlineData("only_cross_attention", "true")]
     [InlineData("mid_block_type", "\"UNetMidBlock2DSimpleCrossAttn\"")]
+    [InlineData("mid_block_type", "null")]
+    [InlineData("num_attention_heads", "4")]
     [InlineData("down_block_types", "[\"SimpleCrossAttnDownBlock2D\", \"CrossAttnDownBlock2D\", \"DownBlock2D\"]")]
     public void Load_UnsupportedOption_FailsNamingOptionAndValue(string key, string value)
     {

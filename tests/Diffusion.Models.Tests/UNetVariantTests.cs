@@ -99,4 +99,16 @@ public sealed class UNetVariantTests
         // bfloat16 keeps 8 mantissa bits (~4e-3 relative per op): close to, not equal to, float32.
         Assert.True(diff < 0.1 * scale, $"bfloat16 max abs diff {diff} (values up to {scale})");
     }
+
+    [Fact]
+    public void Forward_LatentSizeNotMultipleOfDownsampling_UpsamplesToSkipSizes()
+    {
+        // 18x14 latents go 18 -> 9 -> 5 on the way down; diffusers then passes upsample_size so the up path
+        // returns to 9 and 18 instead of 10 and 20.
+        using var model = UNet2DConditionModel.CreateRandom(Sd2Like(linear: false), 5);
+        using var scope = TensorScope.Enter();
+        using var g = new Generator(2);
+        var output = model.Forward(g.Randn([1, 4, 18, 14]), Tensor.Scalar(300), g.Randn([1, 3, 24]));
+        Assert.Equal([1, 4, 18, 14], output.Shape);
+    }
 }

@@ -44,6 +44,9 @@ internal sealed class ConfigReader
     /// <summary>True when <paramref name="key"/> is present and not null.</summary>
     public bool Has(string key) => TryGet(key, out _);
 
+    /// <summary>True when <paramref name="key"/> is present with the value null.</summary>
+    public bool IsExplicitNull(string key) => _root.TryGetProperty(key, out var v) && v.ValueKind == JsonValueKind.Null;
+
     /// <summary>An integer option.</summary>
     public int Int(string key, int fallback) => TryGet(key, out var v) ? AsInt(key, v) : fallback;
 

@@ -86,6 +86,8 @@ public sealed record UNet2DConditionConfig
         var channels = r.Ints("block_out_channels") ?? [320, 640, 1280, 1280];
         if (channels.Length != n) throw r.Unsupported("block_out_channels", r.Raw("block_out_channels"), $"expected {n} entries");
 
+        // An explicit null means "no mid block" in diffusers; SD checkpoints always have one.
+        if (r.IsExplicitNull("mid_block_type")) throw r.Unsupported("mid_block_type", "null");
         var mid = r.String("mid_block_type") ?? "UNetMidBlock2DCrossAttn";
         if (mid != "UNetMidBlock2DCrossAttn") throw r.Unsupported("mid_block_type", r.Raw("mid_block_type"));
         Expect(r, "act_fn", "silu");
@@ -104,9 +106,10 @@ public sealed record UNet2DConditionConfig
         if (r.Double("resnet_out_scale_factor", 1.0) != 1.0) throw r.Unsupported("resnet_out_scale_factor", r.Raw("resnet_out_scale_factor"));
         if (r.Has("addition_time_embed_dim")) throw r.Unsupported("addition_time_embed_dim", r.Raw("addition_time_embed_dim"));
 
-        // diffusers: num_attention_heads = num_attention_heads or attention_head_dim (the latter is
-        // misnamed: it has always held the head COUNT in SD configs).
-        var heads = r.IntPerBlock("num_attention_heads", n) ?? r.IntPerBlock("attention_head_dim", n) ?? Enumerable.Repeat(8, n).ToArray();
+        // diffusers 0.27 raises when num_attention_heads is set (the naming issue #2011) and uses
+        // num_attention_heads = attention_head_dim: the misnamed key holds the head COUNT in SD configs.
+        r.RequireNull("num_attention_heads");
+        var heads = r.IntPerBlock("attention_head_dim", n) ?? Enumerable.Repeat(8, n).ToArray();
         var crossDim = r.IntPerBlock("cross_attention_dim", n) ?? Enumerable.Repeat(1280, n).ToArray();
         var config = new UNet2DConditionConfig
         {
