@@ -71,4 +71,31 @@ public sealed class VaeParityTests
         var scale = expected.Max(MathF.Abs);
         Assert.True(diff < 0.1 * scale, $"bfloat16 decoded max abs diff {diff} (values up to {scale})");
     }
+
+    [Fact]
+    public void Load_DeprecatedAttentionKeyNames_DecodesLikeCurrentNames()
+    {
+        // Older diffusers VAE checkpoints name the mid-block attention query/key/value/proj_attn.
+        var dir = Directory.CreateTempSubdirectory("vae-deprecated-").FullName;
+        try
+        {
+            File.Copy(Path.Combine(VaeDir, "config.json"), Path.Combine(dir, "config.json"));
+            using (var original = AutoencoderKL.Load(VaeDir))
+            {
+                var renamed = original.StateDict().Select(kv => KeyValuePair.Create(kv.Key
+                    .Replace(".to_q.", ".query.", StringComparison.Ordinal).Replace(".to_k.", ".key.", StringComparison.Ordinal)
+                    .Replace(".to_v.", ".value.", StringComparison.Ordinal).Replace(".to_out.0.", ".proj_attn.", StringComparison.Ordinal), kv.Value)).ToList();
+                Assert.Contains(renamed, kv => kv.Key == "decoder.mid_block.attentions.0.proj_attn.weight");
+                Diffusion.Torch.Safetensors.SafetensorsWriter.Write(Path.Combine(dir, "diffusion_pytorch_model.safetensors"), renamed);
+            }
+            var golden = Golden();
+            using var model = AutoencoderKL.Load(dir);
+            using var scope = TensorScope.Enter();
+            Comparison.AssertClose(golden.Floats("decoded"), Floats(model.Decode(Input(golden, "decode_input"))), Tolerance, "decoded");
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
 }

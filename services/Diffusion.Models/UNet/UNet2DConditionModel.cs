@@ -97,16 +97,16 @@ public sealed class UNet2DConditionModel : Module
         return LoadWeights(new UNet2DConditionModel(config, dtype, device), WeightFiles.Resolve(unetDir, variant));
     }
 
-    /// <summary>Loads <paramref name="weightsPath"/> into <paramref name="model"/> strictly; disposes the
-    /// model on failure.</summary>
-    internal static T LoadWeights<T>(T model, string weightsPath) where T : Module
+    /// <summary>Loads <paramref name="weightsPath"/> into <paramref name="model"/> strictly (through
+    /// <paramref name="adapt"/> when given, e.g. a key renaming); disposes the model on failure.</summary>
+    internal static T LoadWeights<T>(T model, string weightsPath, Func<IStateDictSource, IStateDictSource>? adapt = null) where T : Module
     {
         try
         {
             var source = WeightFiles.Open(weightsPath);
             try
             {
-                model.LoadStateDict(source, strict: true);
+                model.LoadStateDict(adapt is null ? source : adapt(source), strict: true);
             }
             finally
             {

@@ -38,13 +38,15 @@ public sealed class AutoencoderKL : Module
     public Device Device { get; }
 
     /// <summary>Loads a diffusers <c>vae/</c> folder (config.json + weights chosen by
-    /// <see cref="WeightFiles.Resolve"/>, converted to <paramref name="dtype"/>), strictly.</summary>
+    /// <see cref="WeightFiles.Resolve"/>, converted to <paramref name="dtype"/>), strictly. Checkpoints with the
+    /// deprecated attention names (query/key/value/proj_attn) load through <see cref="DeprecatedAttentionKeys"/>.</summary>
     /// <exception cref="ModelLoadException">Missing/unsupported config or no weights.</exception>
     public static AutoencoderKL Load(string vaeDir, ScalarType dtype = ScalarType.Float32, Device? device = null, string? variant = null)
     {
         ArgumentNullException.ThrowIfNull(vaeDir);
         var config = AutoencoderKLConfig.Load(Path.Combine(vaeDir, "config.json"));
-        return UNet2DConditionModel.LoadWeights(new AutoencoderKL(config, dtype, device), WeightFiles.Resolve(vaeDir, variant));
+        return UNet2DConditionModel.LoadWeights(new AutoencoderKL(config, dtype, device), WeightFiles.Resolve(vaeDir, variant),
+            source => DeprecatedAttentionKeys.Applies(source) ? new DeprecatedAttentionKeys(source) : source);
     }
 
     /// <summary>A module built from <paramref name="config"/> alone with seeded random parameters.</summary>
