@@ -1,0 +1,91 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Diffusion.Torch;
+using Diffusion.Torch.Benchmarks;
+
+// Op-level benchmark of the engine (issue 4): conv2d and matmul GFLOP/s through our binding next to
+// the same ops in PyTorch (same libtorch, same threads, same run), plus attention: ours fused vs
+// ours math vs diffusers' default (math) and sliced attention on PyTorch.
+//   dotnet Diffusion.Torch.Benchmarks.dll [--iters N] [--warmup N] [--threads N] [--quick] [--no-torch] [--json FILE]
+int iters = 10, warmup = 2, threads = Torch.NumThreads;
+bool quick = false, runTorch = true;
+string? jsonPath = null;
+for (int i = 0; i < args.Length; i++)
+{
+    string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
+    switch (args[i])
+    {
+        case "--iters": iters = int.Parse(Next(), CultureInfo.InvariantCulture); break;
+        case "--warmup": warmup = int.Parse(Next(), CultureInfo.InvariantCulture); break;
+        case "--threads": threads = int.Parse(Next(), CultureInfo.InvariantCulture); break;
+        case "--quick": quick = true; break;
+        case "--no-torch": runTorch = false; break;
+        case "--json": jsonPath = Next(); break;
+        default:
+            Console.Error.WriteLine($"unknown argument {args[i]}");
+            return 2;
+    }
+}
+Torch.SetNumThreads(threads);
+
+var shared = Cases.Shared(quick);
+var ours = shared.Concat(Cases.OurAttention(quick)).ToList();
+var theirs = shared.Concat(Cases.TorchAttention(quick)).ToList();
+
+var rows = new List<(BenchCase Case, string Side, Timing Timing)>();
+foreach (var c in ours)
+{
+    rows.Add((c, "ours", OurOps.Run(c, warmup, iters)));
+    Console.Error.WriteLine($"ours  {c.Name}: {rows[^1].Timing.MedianMs:F2} ms");
+}
+string? torchVersion = null;
+if (runTorch)
+{
+    Console.Error.WriteLine($"torch: running {TorchYardstick.Python} torch_ops.py ...");
+    var (version, results) = TorchYardstick.Run(theirs, threads, warmup, iters);
+    torchVersion = version;
+    rows.AddRange(theirs.Select(c => (c, "torch", results[c.Name])));
+}
+
+var machine = Machine.Describe(threads, torchVersion);
+Console.WriteLine($"CPU: {machine.Cpu} ({machine.Cores} logical cores; {machine.CpuFlags}); threads {machine.Threads}; " +
+                  $"libtorch {machine.Libtorch}; PyTorch {machine.TorchPython ?? "not run"}; {machine.Blas}");
+Console.WriteLine($"warm-up {warmup}, {iters} timed iterations; median [min..max] ms");
+Console.WriteLine();
+Console.WriteLine($"{"case",-44} {"side",-5} {"median ms",10} {"min..max ms",18} {"GFLOP/s",9} {"vs torch",9}");
+foreach (var (c, side, t) in rows)
+{
+    string ratio = "";
+    if (side == "ours" && rows.FirstOrDefault(r => r.Side == "torch" && r.Case.Name == c.Name) is { Timing: { } other })
+        ratio = (other.MedianMs / t.MedianMs).ToString("F3", CultureInfo.InvariantCulture) + "x";
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"{c.Name,-44} {side,-5} {t.MedianMs,10:F2} {$"{t.MinMs:F2}..{t.MaxMs:F2}",18} {c.Flops / t.MedianMs / 1e6,9:F1} {ratio,9}"));
+}
+Console.WriteLine("(vs torch: torch median / ours median for the same op; > 1 means ours is faster)");
+
+if (jsonPath is not null)
+{
+    var report = new JsonObject
+    {
+        ["machine"] = JsonSerializer.SerializeToNode(machine),
+        ["warmup"] = warmup,
+        ["results"] = new JsonArray(rows.Select(r => (JsonNode)new JsonObject
+        {
+            ["name"] = r.Case.Name,
+            ["side"] = r.Side,
+            ["kind"] = r.Case.Kind.ToString(),
+            ["variant"] = r.Case.Variant,
+            ["median_ms"] = r.Timing.MedianMs,
+            ["min_ms"] = r.Timing.MinMs,
+            ["max_ms"] = r.Timing.MaxMs,
+            ["iters"] = r.Timing.SamplesMs.Length,
+            ["gflops"] = r.Case.Flops / r.Timing.MedianMs / 1e6,
+            ["samples_ms"] = new JsonArray(r.Timing.SamplesMs.Select(s => (JsonNode)s).ToArray()),
+        }).ToArray()),
+    };
+    Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(jsonPath))!);
+    File.WriteAllText(jsonPath, report.ToJsonString(TorchYardstick.Json));
+    Console.Error.WriteLine($"wrote {jsonPath}");
+}
+return 0;
