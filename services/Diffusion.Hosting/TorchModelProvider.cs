@@ -24,14 +24,18 @@ public sealed class TorchModelProvider : IModelProvider
     }
 
     /// <inheritdoc/>
-    /// <exception cref="NotSupportedException">Always, until Diffusion.Models provides its UNet adapter.</exception>
-    public IUNetModel LoadUNet(string modelDir, ModelPlacement placement) =>
-        throw new NotSupportedException("This build has no UNet on the tensor engine yet (Diffusion.Models.Adapters.TorchUNetModel has not landed).");
+    public IUNetModel LoadUNet(string modelDir, ModelPlacement placement)
+    {
+        ArgumentNullException.ThrowIfNull(placement);
+        return TorchUNetModel.Load(modelDir, ToDevice(placement), ToScalarType(placement));
+    }
 
     /// <inheritdoc/>
-    /// <exception cref="NotSupportedException">Always, until Diffusion.Models provides its VAE adapter.</exception>
-    public IVaeModel LoadVae(string modelDir, ModelPlacement placement) =>
-        throw new NotSupportedException("This build has no VAE on the tensor engine yet (Diffusion.Models.Adapters.TorchVaeModel has not landed).");
+    public IVaeModel LoadVae(string modelDir, ModelPlacement placement)
+    {
+        ArgumentNullException.ThrowIfNull(placement);
+        return TorchVaeModel.Load(modelDir, ToDevice(placement), ToScalarType(placement));
+    }
 
     /// <inheritdoc/>
     public SchedulerConfig LoadSchedulerConfig(string modelDir) => DiffusersModelFolder.LoadSchedulerConfig(modelDir);

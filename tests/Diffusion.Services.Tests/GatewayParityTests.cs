@@ -1,19 +1,9 @@
 using Diffusion.Contracts;
-using Diffusion.Contracts.Rpc;
 using Diffusion.Contracts.V1;
-using Diffusion.Denoiser;
-using Diffusion.Gateway;
-using Diffusion.Grpc.Client;
 using Diffusion.Imaging;
 using Diffusion.Pipelines.Generation;
 using Diffusion.Schedulers;
-using Diffusion.TextEncoder;
-using Diffusion.VaeCodec;
 using Google.Protobuf;
-using Grpc.Health.V1;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.Logging;
 
 namespace Diffusion.Services.Tests;
 
@@ -29,66 +19,25 @@ public sealed class GatewayParityTests : IAsyncLifetime
         TextEncoder = new StandInTextEncoder(),
         Vae = new StandInVae(),
     };
-    private readonly List<RunningService> _services = [];
-    private WebApplication _gateway = null!;
-    private GrpcChannel _client = null!;
+    private GatewayStack _stack = null!;
 
-    public async Task InitializeAsync()
-    {
-        var encoder = await RunningService.StartAsync<TextEncoderRuntime>(args => TextEncoderApp.Build(args, _provider));
-        _services.Add(encoder);
-        var denoiser = await RunningService.StartAsync<DenoiserRuntime>(args => DenoiserApp.Build(args, _provider));
-        _services.Add(denoiser);
-        var vae = await RunningService.StartAsync<VaeRuntime>(args => VaeCodecApp.Build(args, _provider));
-        _services.Add(vae);
-        var config = new Dictionary<string, string?>
-        {
-            ["Gateway:ListenAddress"] = "127.0.0.1",
-            ["Gateway:Port"] = "0",
-            ["Gateway:TextEncoder:Address"] = Diffusion.Hosting.ServiceHost.GetListenAddress(encoder.App).ToString(),
-            ["Gateway:Denoiser:Addresses:0"] = Diffusion.Hosting.ServiceHost.GetListenAddress(denoiser.App).ToString(),
-            ["Gateway:VaeCodec:Address"] = Diffusion.Hosting.ServiceHost.GetListenAddress(vae.App).ToString(),
-            ["Gateway:Auth:ApiKeysVariable"] = "",
-            ["Gateway:Deadlines:ReadinessRetryInterval"] = "00:00:00.100",
-        };
-        _gateway = GatewayApp.Build([], builder =>
-        {
-            builder.Logging.ClearProviders();
-            builder.Configuration.AddInMemoryCollection(config);
-        });
-        await _gateway.StartAsync();
-        _client = GrpcChannel.ForAddress(GatewayApp.GetListenAddress(_gateway));
-        var check = new Diffusion.Grpc.Method<HealthCheckRequest, HealthCheckResponse>(Diffusion.Grpc.MethodType.Unary,
-            "grpc.health.v1.Health", "Check", HealthCheckRequest.Parser, HealthCheckResponse.Parser);
-        var until = DateTime.UtcNow.AddSeconds(15);
-        while ((await _client.CallInvoker.UnaryAsync(check, new HealthCheckRequest())).Response.Status != HealthCheckResponse.Types.ServingStatus.Serving)
-        {
-            if (DateTime.UtcNow > until) throw new TimeoutException("the gateway never became ready");
-            await Task.Delay(25);
-        }
-    }
+    public async Task InitializeAsync() => _stack = await GatewayStack.StartAsync(_provider, "stand-in-model");
 
-    public async Task DisposeAsync()
-    {
-        _client.Dispose();
-        await _gateway.StopAsync();
-        await _gateway.DisposeAsync();
-        foreach (var service in _services) await service.DisposeAsync();
-    }
+    public async Task DisposeAsync() => await _stack.DisposeAsync();
 
-    private static byte[] Picture(int salt, int channels = 3)
+    internal static byte[] Picture(int salt, int channels = 3, int size = 64)
     {
-        var pixels = new byte[64 * 64 * channels];
+        var pixels = new byte[size * size * channels];
         for (int i = 0; i < pixels.Length; i++) pixels[i] = (byte)((i * 7 + salt * 13 + i / 190) % 256);
-        return PngEncoder.Encode(pixels, 64, 64, channels);
+        return PngEncoder.Encode(pixels, size, size, channels);
     }
 
-    private static byte[] Mask()
+    internal static byte[] Mask(int size = 64)
     {
-        var pixels = new byte[64 * 64];
-        for (int y = 0; y < 64; y++)
-            for (int x = 0; x < 64; x++) pixels[y * 64 + x] = (byte)(x >= 24 && x < 48 && y >= 16 ? 255 : 0);
-        return PngEncoder.Encode(pixels, 64, 64, 1);
+        var pixels = new byte[size * size];
+        for (int y = 0; y < size; y++)
+            for (int x = 0; x < size; x++) pixels[y * size + x] = (byte)(x >= size * 3 / 8 && x < size * 3 / 4 && y >= size / 4 ? 255 : 0);
+        return PngEncoder.Encode(pixels, size, size, 1);
     }
 
     public static TheoryData<string> Modes => new() { "txt2img Euler a", "txt2img DDIM unguided", "img2img DPM++ 2M", "inpaint Euler a" };
@@ -118,8 +67,7 @@ public sealed class GatewayParityTests : IAsyncLifetime
         if (mode.StartsWith("inpaint"))
             request.MaskImage = ByteString.CopyFrom(Mask());
 
-        var response = (await _client.CallInvoker.UnaryAsync(GatewayMethods.Generate, request,
-            CallOptions.WithTimeout(TimeSpan.FromSeconds(30)))).Response;
+        var response = await _stack.GenerateAsync(request);
 
         using var pipeline = new StableDiffusionPipeline(new StandInTextEncoder(), new StandInUNet(crossAttentionDim: StandInTextEncoder.Hidden),
             new StandInVae(), SchedulerConfig.Parse(StandInProvider.Sd15SchedulerConfig), new SeededNoiseFactory());
