@@ -72,4 +72,24 @@ public sealed class UNetAdapterTests
         var sample = new float[2 * 4 * 8 * 8];
         Assert.Throws<ArgumentException>(() => unet.Predict(sample, [2, 4, 8, 8], [1f, 2f], [cond], new float[sample.Length]));
     }
+
+    [Fact]
+    public async Task Predict_ConcurrentCalls_EqualSequentialResult()
+    {
+        var golden = new SafetensorsFile(TestPaths.ReferenceFile("unet.safetensors"));
+        using var unet = TorchUNetModel.Load(ModelDir, Device.Cpu, ScalarType.Float32);
+        var sample = golden.Floats("sample");
+        var shape = golden.Shape("sample");
+        using var cond = unet.Upload(golden.Floats("encoder_hidden_states"), golden.Shape("encoder_hidden_states"));
+        float[] Run()
+        {
+            var output = new float[sample.Length];
+            unet.Predict(sample, shape, [999f, 500f], [cond], output);
+            return output;
+        }
+        var sequential = Run();
+        var results = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(Run)));
+        // Intra-op thread partitioning may differ under contention: equal up to float32 reduction order.
+        foreach (var r in results) Comparison.AssertClose(sequential, r, 1e-6, "concurrent Predict");
+    }
 }
