@@ -33,12 +33,17 @@ public sealed class TorchVaeModel : IVaeModel, IDisposable
     public AutoencoderKL Module => _model;
 
     /// <summary>Loads <c>vae/</c> of the diffusers ROOT folder <paramref name="modelDir"/> onto
-    /// <paramref name="device"/> in <paramref name="dtype"/> (Float16 prefers the <c>fp16</c> weight variant).</summary>
+    /// <paramref name="device"/> in <paramref name="dtype"/> (Float16 prefers the <c>fp16</c> weight variant).
+    /// Like diffusers' pipelines (<c>needs_upcasting = vae.dtype == float16 and vae.config.force_upcast</c>),
+    /// a Float16 request for a VAE whose config sets <c>force_upcast</c> runs in Float32 (fp16 VAE
+    /// activations can overflow); <see cref="VaeInfo.DType"/> reports the dtype actually used.</summary>
     /// <exception cref="ModelLoadException">A file is missing or a config option unsupported.</exception>
     public static TorchVaeModel Load(string modelDir, Device device, ScalarType dtype)
     {
         var folder = ModelFolder.Open(modelDir);
         var variant = dtype == ScalarType.Float16 ? "fp16" : null;
+        if (dtype == ScalarType.Float16 && AutoencoderKLConfig.Load(Path.Combine(folder.VaePath, "config.json")).ForceUpcast)
+            dtype = ScalarType.Float32;
         var model = AutoencoderKL.Load(folder.VaePath, dtype, device, variant);
         return new TorchVaeModel(Path.GetFileName(Path.TrimEndingDirectorySeparator(folder.Root)), model);
     }
