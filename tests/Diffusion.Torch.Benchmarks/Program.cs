@@ -7,10 +7,10 @@ using Diffusion.Torch.Benchmarks;
 // Op-level benchmark of the engine (issue 4): conv2d and matmul GFLOP/s through our binding next to
 // the same ops in PyTorch (same libtorch, same threads, same run), plus attention: ours fused vs
 // ours math vs diffusers' default (math) and sliced attention on PyTorch.
-//   dotnet Diffusion.Torch.Benchmarks.dll [--iters N] [--warmup N] [--threads N] [--quick] [--no-torch] [--json FILE]
+//   dotnet Diffusion.Torch.Benchmarks.dll [--iters N] [--warmup N] [--threads N] [--quick] [--no-torch] [--only SUBSTRING] [--json FILE]
 int iters = 10, warmup = 2, threads = Torch.NumThreads;
 bool quick = false, runTorch = true;
-string? jsonPath = null;
+string? jsonPath = null, only = null;
 for (int i = 0; i < args.Length; i++)
 {
     string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
@@ -22,6 +22,7 @@ for (int i = 0; i < args.Length; i++)
         case "--quick": quick = true; break;
         case "--no-torch": runTorch = false; break;
         case "--json": jsonPath = Next(); break;
+        case "--only": only = Next(); break;
         default:
             Console.Error.WriteLine($"unknown argument {args[i]}");
             return 2;
@@ -30,8 +31,9 @@ for (int i = 0; i < args.Length; i++)
 Torch.SetNumThreads(threads);
 
 var shared = Cases.Shared(quick);
-var ours = shared.Concat(Cases.OurAttention(quick)).ToList();
-var theirs = shared.Concat(Cases.TorchAttention(quick)).ToList();
+bool Selected(BenchCase c) => only is null || c.Name.Contains(only, StringComparison.OrdinalIgnoreCase);
+var ours = shared.Concat(Cases.OurAttention(quick)).Where(Selected).ToList();
+var theirs = shared.Concat(Cases.TorchAttention(quick)).Where(Selected).ToList();
 
 var rows = new List<(BenchCase Case, string Side, Timing Timing)>();
 foreach (var c in ours)

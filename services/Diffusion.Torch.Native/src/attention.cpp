@@ -1,10 +1,12 @@
-// Scaled dot-product attention: libtorch's fused SDPA where it exists (>= 2.1, which added `scale`),
-// otherwise the explicit math of diffusers' AttnProcessor (baddbmm -> softmax -> bmm).
+// Scaled dot-product attention: libtorch's fused SDPA where it exists (>= 2.1, which added `scale`);
+// otherwise our fused CPU kernel (cpu_flash_attention.cpp) for CPU tensors, and the explicit math of
+// diffusers' AttnProcessor (baddbmm -> softmax -> bmm) for the rest. The math path stays exported.
 #include <torch/version.h>
 
 #include <cmath>
 #include <limits>
 
+#include "cpu_flash_attention.h"
 #include "diffusion_torch/dt_attention.h"
 #include "internal.h"
 
@@ -93,6 +95,28 @@ at::Tensor sdpa_math(const at::Tensor& q, const at::Tensor& k, const at::Tensor&
   return out;
 }
 
+#if !DT_HAVE_SDPA
+// True when the fused CPU kernel handles these inputs: floating CPU tensors up to float32 (double keeps
+// the math path's precision) and non-empty sequences.
+bool use_cpu_flash(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v) {
+  const auto dtype = q.scalar_type();
+  const bool floating = dtype == at::kFloat || dtype == at::kBFloat16 || dtype == at::kHalf;
+  return q.device().is_cpu() && k.device().is_cpu() && v.device().is_cpu() && floating &&
+         k.scalar_type() == dtype && v.scalar_type() == dtype && q.size(2) > 0 && k.size(2) > 0 && q.size(3) > 0;
+}
+
+// libtorch without SDPA: the fused CPU kernel where it applies, else the math path.
+at::Tensor sdpa_fallback(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, const at::Tensor& mask,
+                         bool is_causal, double scale) {
+  check_shapes(q, k, v);
+  if (!use_cpu_flash(q, k, v)) return sdpa_math(q, k, v, mask, is_causal, scale);
+  // The user mask becomes additive float32 (bool: false -> -inf); causality is applied in the kernel.
+  const auto additive = additive_mask(mask, at::kFloat);
+  if (additive.defined() && additive.dim() > 4) throw dt::InvalidArgument("sdpa: mask has more than 4 dims");
+  return dt::cpu_flash_attention(q, k, v, additive, is_causal, resolve_scale(scale, q.size(3)));
+}
+#endif
+
 }  // namespace
 
 DT_EXPORT dt_status dt_attention_sdpa_math(dt_tensor q, dt_tensor k, dt_tensor v, dt_tensor mask, int32_t is_causal,
@@ -121,7 +145,7 @@ DT_EXPORT dt_status dt_attention_sdpa(dt_tensor q, dt_tensor k, dt_tensor v, dt_
     dt::set_out(out, at::scaled_dot_product_attention(query, key, value, attn_mask, /*dropout_p=*/0.0,
                                                       /*is_causal=*/is_causal != 0 && !fold, s));
 #else
-    dt::set_out(out, sdpa_math(query, key, value, user_mask, is_causal != 0, scale));
+    dt::set_out(out, sdpa_fallback(query, key, value, user_mask, is_causal != 0, scale));
 #endif
   });
 }

@@ -12,6 +12,7 @@
 #include <cstring>
 #include <sstream>
 
+#include "cpu_flash_attention.h"
 #include "diffusion_torch/dt_runtime.h"
 #include "internal.h"
 
@@ -60,7 +61,8 @@ std::string build_info() {
 #endif
   s << "scaled_dot_product_attention: "
     << ((TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 1)) ? "at::scaled_dot_product_attention"
-                                                                                           : "math (baddbmm/softmax/bmm)")
+                                                                                           : "fused CPU kernel (" + dt::cpu_flash_attention_isa() +
+                                                                                                 ") on CPU, math (baddbmm/softmax/bmm) elsewhere")
     << "\n\n";
   std::vector<std::string> libraries;
   dl_iterate_phdr(collect_library, &libraries);
