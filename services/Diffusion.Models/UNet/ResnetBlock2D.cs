@@ -45,13 +45,14 @@ public sealed class ResnetBlock2D : Module
     {
         ArgumentNullException.ThrowIfNull(x);
         using var scope = TensorScope.Enter();
-        var h = _conv1.Forward(_norm1.Forward(x).Silu());
+        // SiLU in place on the fresh norm/linear output saves one activation-sized allocation.
+        var h = _conv1.Forward(_norm1.Forward(x).SiluInPlace());
         if (_timeEmbProj is not null && temb is not null)
-            h = h.Add(_timeEmbProj.Forward(temb.Silu()).Unsqueeze(-1).Unsqueeze(-1)); // [B, Cout, 1, 1]
-        h = _conv2.Forward(_norm2.Forward(h).Silu());
+            h.AddInPlace(_timeEmbProj.Forward(temb.Silu()).Unsqueeze(-1).Unsqueeze(-1)); // + [B, Cout, 1, 1]
+        h = _conv2.Forward(_norm2.Forward(h).SiluInPlace());
         var shortcut = _convShortcut is null ? x : _convShortcut.Forward(x);
-        var output = shortcut.Add(h);
-        if (_outputScaleFactor != 1.0) output = output.Div(_outputScaleFactor);
+        var output = h.AddInPlace(shortcut); // h is this block's own fresh tensor; x + h == h + x exactly
+        if (_outputScaleFactor != 1.0) output.DivInPlace(_outputScaleFactor);
         return output.MoveToOuterScope();
     }
 }

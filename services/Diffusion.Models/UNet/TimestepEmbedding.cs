@@ -20,6 +20,7 @@ public sealed class TimestepEmbedding : Module
     public Tensor Forward(Tensor x)
     {
         using var scope = TensorScope.Enter();
-        return _linear2.Forward(_linear1.Forward(x).Silu()).MoveToOuterScope();
+        // SiLU in place on the fresh norm/linear output saves one activation-sized allocation.
+        return _linear2.Forward(_linear1.Forward(x).SiluInPlace()).MoveToOuterScope();
     }
 }

@@ -39,10 +39,11 @@ public sealed class Decoder : Module
     public Tensor Forward(Tensor z)
     {
         using var scope = TensorScope.Enter();
+        // SiLU in place on the fresh norm/linear output saves one activation-sized allocation.
         var h = _convIn.Forward(z);
         h = _midBlock.Forward(h);
         foreach (var block in _upBlocks) h = block.Forward(h);
-        h = _convOut.Forward(_convNormOut.Forward(h).Silu());
+        h = _convOut.Forward(_convNormOut.Forward(h).SiluInPlace());
         return h.MoveToOuterScope();
     }
 }

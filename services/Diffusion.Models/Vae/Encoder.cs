@@ -39,10 +39,11 @@ public sealed class Encoder : Module
     public Tensor Forward(Tensor x)
     {
         using var scope = TensorScope.Enter();
+        // SiLU in place on the fresh norm/linear output saves one activation-sized allocation.
         var h = _convIn.Forward(x);
         foreach (var block in _downBlocks) h = block.Forward(h);
         h = _midBlock.Forward(h);
-        h = _convOut.Forward(_convNormOut.Forward(h).Silu());
+        h = _convOut.Forward(_convNormOut.Forward(h).SiluInPlace());
         return h.MoveToOuterScope();
     }
 }
