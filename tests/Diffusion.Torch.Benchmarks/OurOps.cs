@@ -3,6 +3,15 @@ namespace Diffusion.Torch.Benchmarks;
 /// <summary>Times each case through our binding.</summary>
 public static class OurOps
 {
+    // Max |x - y| / max |v|: the output is a convex combination of value rows.
+    private static double MaxRelativeError(Tensor x, Tensor y, Tensor v)
+    {
+        float[] a = x.ToFloatArray(), b = y.ToFloatArray(), values = v.ToFloatArray();
+        double worst = 0;
+        for (int i = 0; i < a.Length; i++) worst = Math.Max(worst, Math.Abs(a[i] - b[i]));
+        return worst / values.Max(Math.Abs);
+    }
+
     /// <summary>Times <paramref name="c"/> on random inputs (seeded) on the CPU.</summary>
     public static Timing Run(BenchCase c, int warmup, int iters)
     {
@@ -26,7 +35,11 @@ public static class OurOps
                     "math" => () => Tensor.ScaledDotProductAttentionMath(a, b, v),
                     _ => throw new ArgumentException($"unknown attention variant for ours: {c.Variant}"),
                 };
-                return Timing.Measure(() => call().Dispose(), warmup, iters);
+                var timing = Timing.Measure(() => call().Dispose(), warmup, iters);
+                if (c.Variant != "fused") return timing;
+                using var fused = call();
+                using var math = Tensor.ScaledDotProductAttentionMath(a, b, v);
+                return timing with { MaxRelativeError = MaxRelativeError(fused, math, v) };
             }
             default:
                 throw new ArgumentOutOfRangeException(nameof(c));

@@ -61,10 +61,22 @@ foreach (var (c, side, t) in rows)
     string ratio = "";
     if (side == "ours" && rows.FirstOrDefault(r => r.Side == "torch" && r.Case.Name == c.Name) is { Timing: { } other })
         ratio = (other.MedianMs / t.MedianMs).ToString("F3", CultureInfo.InvariantCulture) + "x";
+    if (t.MaxRelativeError is { } error)
+        ratio = string.Create(CultureInfo.InvariantCulture, $"err {error:E1}");
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
         $"{c.Name,-44} {side,-5} {t.MedianMs,10:F2} {$"{t.MinMs:F2}..{t.MaxMs:F2}",18} {c.Flops / t.MedianMs / 1e6,9:F1} {ratio,9}"));
 }
-Console.WriteLine("(vs torch: torch median / ours median for the same op; > 1 means ours is faster)");
+Console.WriteLine("(vs torch: torch median / ours median for the same op; > 1 means ours is faster;");
+Console.WriteLine(" err: fused attention's max |fused - math| / max |v|)");
+Console.WriteLine();
+foreach (var (name, _, _) in Cases.AttentionShapes(quick))
+{
+    double? Median(string suffix) => rows.FirstOrDefault(r => r.Case.Name == $"attention {name} {suffix}").Timing?.MedianMs;
+    if (Median("ours-fused") is not { } fused) continue;
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"attention {name}: ours fused {fused:F1} ms; ours math {Median("ours-math"):F1} ms; torch math (diffusers default) {Median("torch-math"):F1} ms " +
+        $"= {Median("torch-math") / fused:F2}x fused; torch sliced {Median("torch-sliced"):F1} ms = {Median("torch-sliced") / fused:F2}x fused"));
+}
 
 if (jsonPath is not null)
 {
@@ -83,6 +95,7 @@ if (jsonPath is not null)
             ["max_ms"] = r.Timing.MaxMs,
             ["iters"] = r.Timing.SamplesMs.Length,
             ["gflops"] = r.Case.Flops / r.Timing.MedianMs / 1e6,
+            ["max_relative_error_vs_math"] = r.Timing.MaxRelativeError,
             ["samples_ms"] = new JsonArray(r.Timing.SamplesMs.Select(s => (JsonNode)s).ToArray()),
         }).ToArray()),
     };

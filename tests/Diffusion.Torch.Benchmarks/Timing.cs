@@ -5,6 +5,9 @@ namespace Diffusion.Torch.Benchmarks;
 /// <summary>Wall-clock samples of one case after warm-up, in milliseconds.</summary>
 public sealed record Timing(double[] SamplesMs)
 {
+    /// <summary>For the fused attention: max |fused - math| / max |v| on the benchmark's inputs.</summary>
+    public double? MaxRelativeError { get; init; }
+
     /// <summary>Median sample (ms).</summary>
     public double MedianMs => Percentile(0.5);
 
