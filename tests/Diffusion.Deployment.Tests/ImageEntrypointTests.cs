@@ -15,14 +15,16 @@ namespace Diffusion.Deployment.Tests;
 /// </summary>
 public sealed class ImageEntrypointTests
 {
-    [ReferenceModelFact]
-    public async Task TextEncoderImage_EntrypointWithImageEnvironment_BecomesHealthyAndStopsOnSigterm()
+    [ReferenceModelTheory]
+    [MemberData(nameof(ServiceCatalog.ModelNames), MemberType = typeof(ServiceCatalog))]
+    public async Task ModelServiceImage_EntrypointWithImageEnvironment_BecomesHealthyAndStopsOnSigterm(string name)
     {
+        // The tiny reference model stands in for /models; everything else is the image's ENV.
         int port = FreePort();
-        await RunImageAsync(ServiceCatalog.TextEncoder, port, new Dictionary<string, string>
+        await RunImageAsync(ServiceCatalog.Get(name), port, new Dictionary<string, string>
         {
             ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}",
-            ["Diffusion__ModelPath"] = ReferenceModelFactAttribute.TinyModel!,
+            ["Diffusion__ModelPath"] = ReferenceModelTheoryAttribute.TinyModel!,
         });
     }
 

@@ -35,6 +35,11 @@ internal static partial class ConfigKeys
             .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
             .Select(File.ReadAllText)));
 
+    private static readonly Lazy<string> TorchSource = new(() => string.Join("\n",
+        Directory.EnumerateFiles(Path.Combine(TestPaths.RepoRoot, "services/Diffusion.Torch"), "*.cs", SearchOption.AllDirectories)
+            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
+            .Select(File.ReadAllText)));
+
     /// <summary>The configuration path of an environment variable ("__" = ":").</summary>
     public static string ToPath(string variable) => variable.Replace("__", ":", StringComparison.Ordinal);
 
@@ -60,6 +65,12 @@ internal static partial class ConfigKeys
             else if (key == "ASPNETCORE_URLS")
             {
                 Assert.True(service.IsModelService, $"{where}: the gateway listens on Gateway:Port, not ASPNETCORE_URLS");
+            }
+            else if (key == "DIFFUSION_NUM_THREADS")
+            {
+                // libtorch's intra-op threads (services/Diffusion.Torch/Native/NativeLibraryLoader.cs).
+                Assert.True(service.IsModelService && TorchSource.Value.Contains('"' + key + '"', StringComparison.Ordinal),
+                    $"{where}: {key} is read by services/Diffusion.Torch only");
             }
             else if (key == "ASPNETCORE_HTTP_PORTS" || key.StartsWith("DOTNET_", StringComparison.Ordinal) || key.StartsWith("NVIDIA_", StringComparison.Ordinal) || key == "LD_LIBRARY_PATH")
             {

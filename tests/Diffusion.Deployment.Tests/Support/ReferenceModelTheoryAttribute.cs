@@ -3,15 +3,15 @@ using Diffusion.Testing;
 namespace Diffusion.Deployment.Tests.Support;
 
 /// <summary>
-/// A fact that needs the tiny diffusers model of the golden data (<c>reference/tiny_sd</c>); skipped
+/// A theory that needs the tiny diffusers model of the golden data (<c>reference/tiny_sd</c>); skipped
 /// with the reason printed where the shared folder is absent.
 /// </summary>
-internal sealed class ReferenceModelFactAttribute : FactAttribute
+internal sealed class ReferenceModelTheoryAttribute : TheoryAttribute
 {
     /// <summary>The tiny model folder, or null when the golden data is not there.</summary>
     public static string? TinyModel { get; } = Find();
 
-    public ReferenceModelFactAttribute()
+    public ReferenceModelTheoryAttribute()
     {
         if (TinyModel is null)
             Skip = "golden data reference/tiny_sd not found (put ../shared beside the repository or set DIFFUSION_REFERENCE)";
