@@ -138,8 +138,11 @@ public class SummarizeTests
             Assert.Contains("| [a.json](a.json) | vae-decode | diffusion-torch |", md, StringComparison.Ordinal);
             Assert.Contains("| [b.json](b.json) | concurrency | step-batched |", md, StringComparison.Ordinal);
             Assert.Contains("step-batched / sequential", md, StringComparison.Ordinal);
-            var svg = System.Xml.Linq.XDocument.Load(Path.Combine(folder, "summary.svg"));
-            Assert.Equal(3, svg.Descendants().Count(e => e.Name.LocalName == "title"));
+            var vae = System.Xml.Linq.XDocument.Load(Path.Combine(folder, "summary-vae-decode.svg"));
+            Assert.Single(vae.Descendants(), e => e.Name.LocalName == "title");
+            var concurrency = System.Xml.Linq.XDocument.Load(Path.Combine(folder, "summary-concurrency.svg"));
+            Assert.Equal(2, concurrency.Descendants().Count(e => e.Name.LocalName == "title"));
+            Assert.Contains("![summary-concurrency.svg](summary-concurrency.svg)", md, StringComparison.Ordinal);
         }
         finally
         {

@@ -59,7 +59,7 @@ public static class BenchCommandFactory
     private static Command CreateSummarize()
     {
         var folder = new Argument<DirectoryInfo>("folder") { Description = "A results folder of bench JSON reports." };
-        var cmd = new Command("summarize", "Write README.md (a table of every report) and summary.svg (a chart) into a results folder.") { folder };
+        var cmd = new Command("summarize", "Write README.md (a table of every report) and a summary-KIND.svg chart per benchmark kind into a results folder.") { folder };
         cmd.SetAction(parse =>
         {
             Console.Out.Write(Reporting.ResultsSummary.Write(parse.GetValue(folder)!.FullName));

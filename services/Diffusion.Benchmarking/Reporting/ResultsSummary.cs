@@ -8,7 +8,7 @@ namespace Diffusion.Benchmarking.Reporting;
 public static class ResultsSummary
 {
     /// <summary>Reads <paramref name="folder"/>/*.json reports (files that are not reports are skipped), writes README.md and
-    /// summary.svg there, and returns the markdown.</summary>
+    /// the charts there, and returns the markdown.</summary>
     public static string Write(string folder)
     {
         var reports = new List<(string File, JsonElement Root)>();
@@ -22,16 +22,24 @@ public static class ResultsSummary
         if (reports.Count == 0)
             throw new InvalidOperationException($"no bench reports (*.json) in {folder}");
 
-        var md = Render(reports);
-        File.WriteAllText(Path.Combine(folder, "README.md"), md);
+        // One chart per benchmark kind: a UNet forward (seconds) and a text encoding (milliseconds) share no scale.
         var bars = reports.SelectMany(r => r.Root.GetProperty("results").EnumerateArray().Select(ToResult)).ToArray();
         var machine = reports[0].Root.GetProperty("machine");
-        SvgBarChart.Write(Path.Combine(folder, "summary.svg"),
-            $"Median times, {machine.GetProperty("cpu_model").GetString()}, {machine.GetProperty("torch_threads").GetInt32()} threads", bars);
+        var charts = new List<string>();
+        foreach (var group in bars.GroupBy(b => b.Benchmark))
+        {
+            var name = $"summary-{group.Key}.svg";
+            SvgBarChart.Write(Path.Combine(folder, name),
+                $"{group.Key}: median (bar) and min..max, {machine.GetProperty("cpu_model").GetString()}, {machine.GetProperty("torch_threads").GetInt32()} threads",
+                group.ToArray());
+            charts.Add(name);
+        }
+        var md = Render(reports, charts);
+        File.WriteAllText(Path.Combine(folder, "README.md"), md);
         return md;
     }
 
-    internal static string Render(IReadOnlyList<(string File, JsonElement Root)> reports)
+    internal static string Render(IReadOnlyList<(string File, JsonElement Root)> reports, IReadOnlyList<string> charts)
     {
         var sb = new StringBuilder();
         var m = reports[0].Root.GetProperty("machine");
@@ -39,8 +47,11 @@ public static class ResultsSummary
         sb.AppendLine();
         sb.AppendLine(Inv($"Machine: {m.GetProperty("cpu_model").GetString()}, {m.GetProperty("logical_cores").GetInt32()} logical cores, engine threads {m.GetProperty("torch_threads").GetInt32()}, libtorch {m.GetProperty("torch_version").GetString()}, {m.GetProperty("dot_net_version").GetString()}, {m.GetProperty("operating_system").GetString()}."));
         sb.AppendLine();
-        sb.AppendLine("![median times](summary.svg)");
-        sb.AppendLine();
+        foreach (var chart in charts)
+        {
+            sb.AppendLine($"![{chart}]({chart})");
+            sb.AppendLine();
+        }
         sb.AppendLine("| report | benchmark | implementation | settings | median | min | max | iters | peak RSS | load at start |");
         sb.AppendLine("|---|---|---|---|---:|---:|---:|---:|---:|---|");
         foreach (var (file, root) in reports)
