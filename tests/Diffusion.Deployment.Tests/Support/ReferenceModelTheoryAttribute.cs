@@ -8,13 +8,16 @@ namespace Diffusion.Deployment.Tests.Support;
 /// </summary>
 internal sealed class ReferenceModelTheoryAttribute : TheoryAttribute
 {
+    /// <summary>Why tests needing the tiny model are skipped here.</summary>
+    public const string SkipReason = "golden data reference/tiny_sd not found (put ../shared beside the repository or set DIFFUSION_REFERENCE)";
+
     /// <summary>The tiny model folder, or null when the golden data is not there.</summary>
     public static string? TinyModel { get; } = Find();
 
     public ReferenceModelTheoryAttribute()
     {
         if (TinyModel is null)
-            Skip = "golden data reference/tiny_sd not found (put ../shared beside the repository or set DIFFUSION_REFERENCE)";
+            Skip = SkipReason;
     }
 
     private static string? Find()
@@ -28,5 +31,15 @@ internal sealed class ReferenceModelTheoryAttribute : TheoryAttribute
         {
             return null;
         }
+    }
+}
+
+/// <summary>A fact that needs the tiny reference model; skipped with the reason printed where it is absent.</summary>
+internal sealed class ReferenceModelFactAttribute : FactAttribute
+{
+    public ReferenceModelFactAttribute()
+    {
+        if (ReferenceModelTheoryAttribute.TinyModel is null)
+            Skip = ReferenceModelTheoryAttribute.SkipReason;
     }
 }
