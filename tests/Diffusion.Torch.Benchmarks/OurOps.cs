@@ -12,23 +12,23 @@ public static class OurOps
         return worst / values.Max(Math.Abs);
     }
 
-    /// <summary>Times <paramref name="c"/> on random inputs (seeded) on the CPU.</summary>
-    public static Timing Run(BenchCase c, int warmup, int iters)
+    /// <summary>Times <paramref name="c"/> on random inputs (seeded, drawn in float32, then converted to <paramref name="dtype"/>) on the CPU.</summary>
+    public static Timing Run(BenchCase c, int warmup, int iters, ScalarType dtype = ScalarType.Float32)
     {
-        using var a = Torch.Randn(c.A, 1);
-        using var b = Torch.Randn(c.B, 2);
+        using var a = Torch.Randn(c.A, 1, dtype);
+        using var b = Torch.Randn(c.B, 2, dtype);
         switch (c.Kind)
         {
             case OpKind.Conv2d:
             {
-                using var bias = Torch.Randn([c.B[0]], 3);
+                using var bias = Torch.Randn([c.B[0]], 3, dtype);
                 return Timing.Measure(() => a.Conv2d(b, bias, padding: c.Padding).Dispose(), warmup, iters);
             }
             case OpKind.MatMul:
                 return Timing.Measure(() => a.MatMul(b).Dispose(), warmup, iters);
             case OpKind.Attention:
             {
-                using var v = Torch.Randn(c.B, 3);
+                using var v = Torch.Randn(c.B, 3, dtype);
                 Func<Tensor> call = c.Variant switch
                 {
                     "fused" => () => Tensor.ScaledDotProductAttention(a, b, v),

@@ -7,9 +7,10 @@ using Diffusion.Torch.Benchmarks;
 // Op-level benchmark of the engine (issue 4): conv2d and matmul GFLOP/s through our binding next to
 // the same ops in PyTorch (same libtorch, same threads, same run), plus attention: ours fused vs
 // ours math vs diffusers' default (math) and sliced attention on PyTorch.
-//   dotnet Diffusion.Torch.Benchmarks.dll [--iters N] [--warmup N] [--threads N] [--quick] [--no-torch] [--only SUBSTRING] [--json FILE]
+//   dotnet Diffusion.Torch.Benchmarks.dll [--iters N] [--warmup N] [--threads N] [--quick] [--no-torch] [--only SUBSTRING] [--dtype f32|bf16] [--json FILE]
 int iters = 10, warmup = 2, threads = Torch.NumThreads;
 bool quick = false, runTorch = true;
+var dtype = ScalarType.Float32;
 string? jsonPath = null, only = null;
 for (int i = 0; i < args.Length; i++)
 {
@@ -23,6 +24,14 @@ for (int i = 0; i < args.Length; i++)
         case "--no-torch": runTorch = false; break;
         case "--json": jsonPath = Next(); break;
         case "--only": only = Next(); break;
+        case "--dtype":
+            dtype = Next() switch
+            {
+                "f32" => ScalarType.Float32,
+                "bf16" => ScalarType.BFloat16,
+                var other => throw new ArgumentException($"--dtype f32|bf16, got {other}"),
+            };
+            break;
         default:
             Console.Error.WriteLine($"unknown argument {args[i]}");
             return 2;
@@ -38,14 +47,14 @@ var theirs = shared.Concat(Cases.TorchAttention(quick)).Where(Selected).ToList()
 var rows = new List<(BenchCase Case, string Side, Timing Timing)>();
 foreach (var c in ours)
 {
-    rows.Add((c, "ours", OurOps.Run(c, warmup, iters)));
+    rows.Add((c, "ours", OurOps.Run(c, warmup, iters, dtype)));
     Console.Error.WriteLine($"ours  {c.Name}: {rows[^1].Timing.MedianMs:F2} ms");
 }
 string? torchVersion = null;
 if (runTorch)
 {
     Console.Error.WriteLine($"torch: running {TorchYardstick.Python} torch_ops.py ...");
-    var (version, results) = TorchYardstick.Run(theirs, threads, warmup, iters);
+    var (version, results) = TorchYardstick.Run(theirs, threads, warmup, iters, dtype == ScalarType.BFloat16 ? "bf16" : "f32");
     torchVersion = version;
     rows.AddRange(theirs.Select(c => (c, "torch", results[c.Name])));
 }
@@ -53,7 +62,7 @@ if (runTorch)
 var machine = Machine.Describe(threads, torchVersion);
 Console.WriteLine($"CPU: {machine.Cpu} ({machine.Cores} logical cores; {machine.CpuFlags}); threads {machine.Threads}; " +
                   $"libtorch {machine.Libtorch}; PyTorch {machine.TorchPython ?? "not run"}; {machine.Blas}");
-Console.WriteLine($"warm-up {warmup}, {iters} timed iterations; median [min..max] ms");
+Console.WriteLine($"{dtype}; warm-up {warmup}, {iters} timed iterations; median [min..max] ms");
 Console.WriteLine();
 Console.WriteLine($"{"case",-44} {"side",-5} {"median ms",10} {"min..max ms",18} {"GFLOP/s",9} {"vs torch",9}");
 foreach (var (c, side, t) in rows)
@@ -84,6 +93,7 @@ if (jsonPath is not null)
     {
         ["machine"] = JsonSerializer.SerializeToNode(machine),
         ["warmup"] = warmup,
+        ["dtype"] = dtype.ToString(),
         ["results"] = new JsonArray(rows.Select(r => (JsonNode)new JsonObject
         {
             ["name"] = r.Case.Name,

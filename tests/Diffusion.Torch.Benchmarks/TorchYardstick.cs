@@ -11,14 +11,15 @@ public static class TorchYardstick
     /// <summary>The interpreter: Debian's python3 (where apt's python3-torch lives), not a pyenv shim.</summary>
     public static string Python => Environment.GetEnvironmentVariable("TORCH_BENCH_PYTHON") ?? "/usr/bin/python3";
 
-    /// <summary>Times <paramref name="cases"/> in PyTorch; returns its version and each case's timing by name.</summary>
-    public static (string Version, Dictionary<string, Timing> Results) Run(IReadOnlyList<BenchCase> cases, int threads, int warmup, int iters)
+    /// <summary>Times <paramref name="cases"/> in PyTorch (inputs in <paramref name="dtype"/>: "f32" or "bf16"); returns its version and each case's timing by name.</summary>
+    public static (string Version, Dictionary<string, Timing> Results) Run(IReadOnlyList<BenchCase> cases, int threads, int warmup, int iters, string dtype = "f32")
     {
         var spec = new JsonObject
         {
             ["threads"] = threads,
             ["warmup"] = warmup,
             ["iters"] = iters,
+            ["dtype"] = dtype,
             ["cases"] = new JsonArray(cases.Select(c => (JsonNode)new JsonObject
             {
                 ["name"] = c.Name,

@@ -32,18 +32,18 @@ def attention_scores(q, k, scale):
     return scores.softmax(dim=-1)
 
 
-def make(case):
+def make(case, dtype):
     torch.manual_seed(0)
-    a = torch.randn(case["a"])
-    b = torch.randn(case["b"])
+    a = torch.randn(case["a"]).to(dtype)
+    b = torch.randn(case["b"]).to(dtype)
     kind = case["kind"]
     if kind == "Conv2d":
-        bias = torch.randn(case["b"][0])
+        bias = torch.randn(case["b"][0]).to(dtype)
         return lambda: F.conv2d(a, b, bias, padding=case["padding"])
     if kind == "MatMul":
         return lambda: torch.matmul(a, b)
     if kind == "Attention":
-        v = torch.randn(case["b"])
+        v = torch.randn(case["b"]).to(dtype)
         batch, heads, lq, d = case["a"]
         lk = case["b"][2]
         scale = d ** -0.5
@@ -68,10 +68,11 @@ def make(case):
 def main():
     spec = json.load(sys.stdin)
     torch.set_num_threads(spec["threads"])
+    dtype = torch.bfloat16 if spec.get("dtype") == "bf16" else torch.float32
     results = {}
     with torch.no_grad():
         for case in spec["cases"]:
-            results[case["name"]] = measure(make(case), spec["warmup"], spec["iters"])
+            results[case["name"]] = measure(make(case, dtype), spec["warmup"], spec["iters"])
     json.dump({"torch_version": torch.__version__, "threads": torch.get_num_threads(), "results": results}, sys.stdout)
 
 
