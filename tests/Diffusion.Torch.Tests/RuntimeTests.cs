@@ -27,6 +27,15 @@ public class RuntimeTests
     }
 
     [Fact]
+    public void BuildInfo_WithoutLibtorchSdpa_NamesFusedAttentionInstructionSet()
+    {
+        if (Torch.Version >= new Version(2, 1))
+            Assert.Contains("at::scaled_dot_product_attention", Torch.BuildInfo);
+        else
+            Assert.Matches(@"fused CPU kernel \((avx512 \(x86-64-v4\)|avx2 \(x86-64-v3\)|baseline)\)", Torch.BuildInfo);
+    }
+
+    [Fact]
     public void Version_IsAtLeast113() => Assert.True(Torch.Version >= new Version(1, 13), Torch.Version.ToString());
 
     [Fact]
