@@ -7,8 +7,8 @@ using Diffusion.Torch.Benchmarks;
 // Op-level benchmark of the engine (issue 4): conv2d and matmul GFLOP/s through our binding next to
 // the same ops in PyTorch (same libtorch, same threads, same run), plus attention: ours fused vs
 // ours math vs diffusers' default (math) and sliced attention on PyTorch.
-//   dotnet Diffusion.Torch.Benchmarks.dll [--iters N] [--warmup N] [--threads N] [--quick] [--no-torch] [--only SUBSTRING] [--dtype f32|bf16] [--json FILE]
-int iters = 10, warmup = 2, threads = Torch.NumThreads;
+//   dotnet Diffusion.Torch.Benchmarks.dll [--iters N] [--warmup N] [--rounds N] [--threads N] [--quick] [--no-torch] [--only SUBSTRING] [--dtype f32|bf16] [--json FILE]
+int iters = 10, warmup = 2, rounds = 2, threads = Torch.NumThreads;
 bool quick = false, runTorch = true;
 var dtype = ScalarType.Float32;
 string? jsonPath = null, only = null;
@@ -19,6 +19,7 @@ for (int i = 0; i < args.Length; i++)
     {
         case "--iters": iters = int.Parse(Next(), CultureInfo.InvariantCulture); break;
         case "--warmup": warmup = int.Parse(Next(), CultureInfo.InvariantCulture); break;
+        case "--rounds": rounds = int.Parse(Next(), CultureInfo.InvariantCulture); break;
         case "--threads": threads = int.Parse(Next(), CultureInfo.InvariantCulture); break;
         case "--quick": quick = true; break;
         case "--no-torch": runTorch = false; break;
@@ -45,24 +46,31 @@ var ours = shared.Concat(Cases.OurAttention(quick)).Where(Selected).ToList();
 var theirs = shared.Concat(Cases.TorchAttention(quick)).Where(Selected).ToList();
 
 var rows = new List<(BenchCase Case, string Side, Timing Timing)>();
-foreach (var c in ours)
-{
-    rows.Add((c, "ours", OurOps.Run(c, warmup, iters, dtype)));
-    Console.Error.WriteLine($"ours  {c.Name}: {rows[^1].Timing.MedianMs:F2} ms");
-}
+// Sides alternate in rounds (ours, torch, ours, torch, ...) and each row pools its samples over the
+// rounds, so load from other processes on a shared machine falls on both sides alike.
+var ourSamples = ours.ToDictionary(c => c.Name, _ => new List<Timing>());
+var torchSamples = theirs.ToDictionary(c => c.Name, _ => new List<Timing>());
 string? torchVersion = null;
-if (runTorch)
+for (int round = 0; round < rounds; round++)
 {
-    Console.Error.WriteLine($"torch: running {TorchYardstick.Python} torch_ops.py ...");
+    foreach (var c in ours)
+    {
+        ourSamples[c.Name].Add(OurOps.Run(c, warmup, iters, dtype));
+        Console.Error.WriteLine($"round {round + 1} ours  {c.Name}: {ourSamples[c.Name][^1].MedianMs:F2} ms");
+    }
+    if (!runTorch) continue;
+    Console.Error.WriteLine($"round {round + 1} torch: running {TorchYardstick.Python} torch_ops.py ...");
     var (version, results) = TorchYardstick.Run(theirs, threads, warmup, iters, dtype == ScalarType.BFloat16 ? "bf16" : "f32");
     torchVersion = version;
-    rows.AddRange(theirs.Select(c => (c, "torch", results[c.Name])));
+    foreach (var c in theirs) torchSamples[c.Name].Add(results[c.Name]);
 }
+rows.AddRange(ours.Select(c => (c, "ours", Timing.Pool(ourSamples[c.Name]))));
+if (runTorch) rows.AddRange(theirs.Select(c => (c, "torch", Timing.Pool(torchSamples[c.Name]))));
 
 var machine = Machine.Describe(threads, torchVersion);
 Console.WriteLine($"CPU: {machine.Cpu} ({machine.Cores} logical cores; {machine.CpuFlags}); threads {machine.Threads}; " +
                   $"libtorch {machine.Libtorch}; PyTorch {machine.TorchPython ?? "not run"}; {machine.Blas}");
-Console.WriteLine($"{dtype}; warm-up {warmup}, {iters} timed iterations; median [min..max] ms");
+Console.WriteLine($"{dtype}; {rounds} alternating rounds of warm-up {warmup} + {iters} timed iterations per side; median [min..max] ms over all");
 Console.WriteLine();
 Console.WriteLine($"{"case",-44} {"side",-5} {"median ms",10} {"min..max ms",18} {"GFLOP/s",9} {"vs torch",9}");
 foreach (var (c, side, t) in rows)
@@ -93,6 +101,7 @@ if (jsonPath is not null)
     {
         ["machine"] = JsonSerializer.SerializeToNode(machine),
         ["warmup"] = warmup,
+        ["rounds"] = rounds,
         ["dtype"] = dtype.ToString(),
         ["results"] = new JsonArray(rows.Select(r => (JsonNode)new JsonObject
         {

@@ -32,6 +32,11 @@ public sealed record Timing(double[] SamplesMs)
         return new Timing(samples);
     }
 
+    /// <summary>All samples of several measurements of the same case as one (the worst fused-attention
+    /// error among them kept).</summary>
+    public static Timing Pool(IReadOnlyList<Timing> parts) =>
+        new(parts.SelectMany(t => t.SamplesMs).ToArray()) { MaxRelativeError = parts.Max(t => t.MaxRelativeError) };
+
     private double Percentile(double p)
     {
         var sorted = SamplesMs.Order().ToArray();
