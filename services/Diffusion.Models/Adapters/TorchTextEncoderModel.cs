@@ -94,18 +94,26 @@ public sealed class TorchTextEncoderModel : ITextEncoderModel, IDisposable
         cancellationToken.ThrowIfCancellationRequested();
 
         int batch = prompts.Count, length = _tokenizer.MaxLength, dim = Info.HiddenSize;
-        using var scope = TensorScope.Enter();
-        var input = Tensor.FromArray(ids, [(long)batch * windows, length], _device);
-        using var output = _model.Forward(input, outputHiddenStates: clipSkip > 0);
-        // diffusers encode_prompt: clip_skip k -> final_layer_norm(hidden_states[-(k + 1)]).
-        var hidden = clipSkip == 0
-            ? output.LastHiddenState
-            : _model.TextModel.FinalLayerNorm(output.HiddenStates[^(clipSkip + 1)]);
+        // One 77-token row per forward pass: a row's embedding is then a function of its tokens alone,
+        // not of the batch it came in (batched matmuls round differently at different sizes), so the
+        // service's prompt cache and the in-process pipeline give the same bits for the same prompt.
         // Rows are prompt-major (prompt b, window w at row b*windows + w), so windows concatenate along L.
-        var hiddenFlat = ToFloats(hidden);
-        // Pooled output of a chunked prompt: its first window's (A1111 uses the first chunk's pooled output).
-        var pooled = output.PoolerOutput.View(batch, windows, dim).Select(1, 0);
-        var pooledFlat = ToFloats(pooled);
+        var hiddenFlat = new float[batch * windows * length * dim];
+        var pooledFlat = new float[batch * dim];
+        for (int row = 0; row < batch * windows; row++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            using var scope = TensorScope.Enter();
+            var input = Tensor.FromArray(ids.AsSpan(row * length, length).ToArray(), [1L, length], _device);
+            using var output = _model.Forward(input, outputHiddenStates: clipSkip > 0);
+            // diffusers encode_prompt: clip_skip k -> final_layer_norm(hidden_states[-(k + 1)]).
+            var hidden = clipSkip == 0
+                ? output.LastHiddenState
+                : _model.TextModel.FinalLayerNorm(output.HiddenStates[^(clipSkip + 1)]);
+            ToFloats(hidden).CopyTo(hiddenFlat, row * length * dim);
+            // Pooled output of a chunked prompt: its first window's (A1111 uses the first chunk's pooled output).
+            if (row % windows == 0) ToFloats(output.PoolerOutput).CopyTo(pooledFlat, row / windows * dim);
+        }
         return new TextEncoding(hiddenFlat, [batch, (long)windows * length, dim], pooledFlat, [batch, dim], counts, truncated);
     }
 
