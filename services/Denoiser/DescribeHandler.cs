@@ -28,7 +28,9 @@ internal sealed class DescribeHandler(ModelSlot<DenoiserRuntime> slot, IOptions<
             Dtype = info.DType,
             MaxBatch = options.Value.MaxBatchRows,
         };
+        // UI names first, then the diffusers class names: a request may use either.
         description.Schedulers.Add(SchedulerFactory.Names);
+        description.Schedulers.Add(SchedulerFactory.ClassNames.Except(SchedulerFactory.Names, StringComparer.OrdinalIgnoreCase));
         return Task.FromResult(description);
     }
 }
