@@ -1,5 +1,10 @@
 using System.CommandLine;
+using Diffusion.Denoiser;
 using Diffusion.Gateway;
+using Diffusion.Hosting;
+using Diffusion.TextEncoder;
+using Diffusion.VaeCodec;
+using Microsoft.AspNetCore.Builder;
 
 namespace Diffusion.Cli.Commands;
 
@@ -27,11 +32,8 @@ internal static class ServeCommand
             string name = parse.GetValue(service)!;
             var extra = new List<string>(parse.UnmatchedTokens);
             if (name != "gateway")
-            {
-                Console.Error.WriteLine($"error: the {name} service is not part of this build yet (its model code is still being written); " +
-                    "see README.md, section Status.");
-                return 2;
-            }
+                return await ServeModelServiceAsync(name, parse.GetValue(urls), parse.GetValue(model), parse.GetValue(device)!,
+                    parse.GetValue(dtype)!, extra, ct);
             if (parse.GetValue(urls) is { } u)
             {
                 var uri = new Uri(u);
@@ -52,5 +54,35 @@ internal static class ServeCommand
             return 0;
         });
         return cmd;
+    }
+
+    private static async Task<int> ServeModelServiceAsync(string name, string? urls, string? model, string device, string dtype,
+        List<string> extra, CancellationToken ct)
+    {
+        if (model is null && Environment.GetEnvironmentVariable("Diffusion__ModelPath") is null)
+        {
+            Console.Error.WriteLine($"error: the {name} service needs a model: --model DIR (a diffusers folder) or Diffusion__ModelPath.");
+            return 2;
+        }
+        if (urls is not null) extra.AddRange(["--urls", urls]);
+        if (model is not null) extra.Add($"--Diffusion:ModelPath={Path.GetFullPath(model)}");
+        extra.Add($"--Diffusion:Device={device}");
+        extra.Add($"--Diffusion:DType={dtype}");
+        string[] args = [.. extra];
+        var provider = new TorchModelProvider();
+        WebApplication app = name switch
+        {
+            "text-encoder" => TextEncoderApp.Build(args, provider),
+            "denoiser" => DenoiserApp.Build(args, provider),
+            "vae-codec" => VaeCodecApp.Build(args, provider),
+            _ => throw new ArgumentException($"unknown service {name}"),
+        };
+        await using (app)
+        {
+            await app.StartAsync(ct);
+            try { await Task.Delay(Timeout.Infinite, ct); } catch (OperationCanceledException) { }
+            await app.StopAsync(CancellationToken.None);
+        }
+        return 0;
     }
 }
