@@ -5,12 +5,14 @@ using Diffusion.Grpc.Server;
 using Diffusion.Hosting;
 using Diffusion.Pipelines.Denoising;
 using Diffusion.ServiceDefaults.Telemetry;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Diffusion.Denoiser;
 
 /// <summary>Denoiser.Denoise: validate, plan, queue on the shared engine, stream the events.</summary>
-internal sealed class DenoiseHandler(ModelSlot<DenoiserRuntime> slot, IOptions<RequestLimits> limits, DiffusionMetrics? metrics = null)
+internal sealed class DenoiseHandler(ModelSlot<DenoiserRuntime> slot, IOptions<RequestLimits> limits, ILogger<DenoiseHandler> logger,
+    DiffusionMetrics? metrics = null)
 {
     public async Task HandleAsync(DenoiseRequest request, IServerStreamWriter<DenoiseEvent> writer, ServerCallContext context)
     {
@@ -26,6 +28,8 @@ internal sealed class DenoiseHandler(ModelSlot<DenoiserRuntime> slot, IOptions<R
         var job = new DenoiseJob(plan.Spec, plan.Scheduler, runtime.Noise, runtime.UNet.Info.InChannels);
         if (plan.Resume is { } checkpoint)
             job.Restore(checkpoint);
+        logger.LogInformation("denoise request {RequestId}: {Scheduler}, steps {Step}..{Total}, {Rows} UNet rows per step",
+            request.RequestId, plan.Scheduler.Name, job.StepIndex, job.TotalSteps, job.Rows);
 
         var observer = new StreamingObserver(request.CheckpointEvery, request.PreviewEvery, request.HasSeed, metrics);
         if (job.IsDone)

@@ -5,6 +5,8 @@ namespace Diffusion.Cli.Local;
 internal sealed class LocalStack : IAsyncDisposable
 {
     private readonly List<ServiceProcess> _processes = [];
+    private string[] _modelArgs = [];
+    private IReadOnlyDictionary<string, string>? _environment;
 
     public string GatewayUrl { get; private set; } = "";
     public IReadOnlyList<ServiceProcess> Processes => _processes;
@@ -22,6 +24,8 @@ internal sealed class LocalStack : IAsyncDisposable
         try
         {
             string[] modelArgs = ["--model", modelDir, "--device", device, "--dtype", dtype];
+            stack._modelArgs = modelArgs;
+            stack._environment = environment;
             var encoder = ServiceProcess.Start("text-encoder", modelArgs, environment);
             stack._processes.Add(encoder);
             var denoisers = new List<ServiceProcess>();
@@ -48,6 +52,21 @@ internal sealed class LocalStack : IAsyncDisposable
             await stack.DisposeAsync();
             throw;
         }
+    }
+
+    /// <summary>Starts a replacement for a dead model service at its address (the gateway keeps its
+    /// configured addresses and re-admits the replica once it is healthy) and waits for its health.</summary>
+    public async Task<ServiceProcess> ReplaceAsync(ServiceProcess dead, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(dead);
+        if (!dead.HasExited) throw new InvalidOperationException($"the {dead.Name} process at {dead.Url} is still running");
+        int index = _processes.IndexOf(dead);
+        if (index < 0) throw new ArgumentException("not a process of this stack", nameof(dead));
+        await dead.DisposeAsync();
+        var replacement = ServiceProcess.Start(dead.Name, _modelArgs, _environment, dead.Url);
+        _processes[index] = replacement;
+        await replacement.WaitHealthyAsync(timeout, cancellationToken);
+        return replacement;
     }
 
     public async ValueTask DisposeAsync()

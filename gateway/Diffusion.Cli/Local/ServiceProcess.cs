@@ -13,6 +13,7 @@ internal sealed class ServiceProcess : IAsyncDisposable
 
     private readonly Process _process;
     private readonly List<string> _log = [];
+    private long _lines;
 
     private ServiceProcess(string name, string url, Process process)
     {
@@ -26,13 +27,28 @@ internal sealed class ServiceProcess : IAsyncDisposable
     public int Pid => _process.Id;
     public bool HasExited => _process.HasExited;
 
+    /// <summary>Lines the process has printed so far (a mark for <see cref="OutputSince"/>).</summary>
+    public long OutputLines { get { lock (_log) return _lines; } }
+
+    /// <summary>The lines printed after <paramref name="mark"/> (as far as the last 200 lines reach).</summary>
+    public IReadOnlyList<string> OutputSince(long mark)
+    {
+        lock (_log)
+        {
+            long take = Math.Min(_lines - mark, _log.Count);
+            return take <= 0 ? [] : _log.Skip(_log.Count - (int)take).ToList();
+        }
+    }
+
     /// <summary>The last lines the process printed (for error reports).</summary>
     public string RecentOutput { get { lock (_log) return string.Join(Environment.NewLine, _log.TakeLast(30)); } }
 
-    public static ServiceProcess Start(string name, IEnumerable<string> serveArgs, IReadOnlyDictionary<string, string>? environment = null)
+    /// <param name="url">Where it listens; a free loopback port when null (a replacement for a dead
+    /// replica reuses the dead one's address).</param>
+    public static ServiceProcess Start(string name, IEnumerable<string> serveArgs, IReadOnlyDictionary<string, string>? environment = null,
+        string? url = null)
     {
-        int port = FreePort.Next();
-        string url = $"http://127.0.0.1:{port}";
+        url ??= $"http://127.0.0.1:{FreePort.Next()}";
         var psi = new ProcessStartInfo(Environment.ProcessPath ?? "dotnet")
         {
             RedirectStandardOutput = true,
@@ -63,6 +79,7 @@ internal sealed class ServiceProcess : IAsyncDisposable
         if (line is null) return;
         lock (_log)
         {
+            _lines++;
             _log.Add(line);
             if (_log.Count > 200) _log.RemoveAt(0);
         }
