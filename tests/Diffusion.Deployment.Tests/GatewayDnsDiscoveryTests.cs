@@ -70,14 +70,30 @@ public sealed class GatewayDnsDiscoveryTests(ITestOutputHelper output) : IAsyncD
         output.WriteLine($"denoising runs per replica after 6 requests, 2 records: {Counts(counters)}");
         Assert.All(counters, c => Assert.True(c.Count > 0, $"a replica got no denoising run: {Counts(counters)}"));
 
-        // Scale up: a third replica, then its record.
+        // Scale up while traffic runs: a third replica, then its record; the traffic never pauses.
+        using var stop = new CancellationTokenSource();
+        int sent = 0;
+        var traffic = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                await GenerateAsync(client, count: 1);
+                Interlocked.Increment(ref sent);
+            }
+        });
         await StartDenoiserAsync(provider, "127.0.0.3", port, model, counters);
         await File.AppendAllLinesAsync(_hosts, ["127.0.0.3 denoiser"]);
-        await Task.Delay(TimeSpan.FromSeconds(2.5)); // > ResolveInterval: the next resolution has run
-        await GenerateAsync(client, count: 9);
-        output.WriteLine($"after 9 more, 3 records: {Counts(counters)}");
+        int sentAtRecord = Volatile.Read(ref sent);
+        var until = DateTime.UtcNow.AddSeconds(30);
+        while (counters[2].Count == 0 && DateTime.UtcNow < until && !traffic.IsCompleted)
+            await Task.Delay(50);
+        int sentAtJoin = Volatile.Read(ref sent);
+        await stop.CancelAsync();
+        await traffic; // rethrows a failed request: nothing may fail while the replica joins
+        output.WriteLine($"while traffic ran: the added replica got its first run after {sentAtJoin - sentAtRecord} requests " +
+            $"(resolve interval 1 s); runs per replica {Counts(counters)}");
 
-        Assert.True(counters[2].Count > 0, $"the added replica got no denoising run: {Counts(counters)}");
+        Assert.True(counters[2].Count > 0, $"the added replica got no denoising run within 30 s of traffic: {Counts(counters)}");
     }
 
     public async ValueTask DisposeAsync()
