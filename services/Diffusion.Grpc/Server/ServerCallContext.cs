@@ -148,9 +148,21 @@ public sealed class ServerCallContext
         }
     }
 
-    internal ValueTask<T?> ReadMessageAsync<T>(MessageParser<T> parser, CancellationToken cancellationToken)
-        where T : class, IMessage<T> =>
-        MessageReader.ReadAsync(_httpContext.Request.BodyReader, parser, _options.MaxReceiveMessageSize, _requestEncoding, cancellationToken);
+    /// <summary>Reads a request message. A request that cannot be read (truncated frame, garbage protobuf,
+    /// compressed without an encoding) is the caller's error: INVALID_ARGUMENT, not INTERNAL.</summary>
+    internal async ValueTask<T?> ReadMessageAsync<T>(MessageParser<T> parser, CancellationToken cancellationToken)
+        where T : class, IMessage<T>
+    {
+        try
+        {
+            return await MessageReader.ReadAsync(_httpContext.Request.BodyReader, parser, _options.MaxReceiveMessageSize, _requestEncoding, cancellationToken)
+                .ConfigureAwait(false);
+        }
+        catch (RpcException ex) when (ex.StatusCode == StatusCode.Internal)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, ex.Status.Detail), ex.Trailers, ex);
+        }
+    }
 
     internal async Task WriteMessageAsync<T>(T message, CancellationToken cancellationToken)
         where T : IMessage<T>
