@@ -60,11 +60,12 @@ public sealed class ProtocolTests : IAsyncLifetime
 
     public static TheoryData<string, byte[], string> MalformedBodies => new()
     {
-        { "truncated prefix", new byte[] { 0, 0, 0 }, "13" },
-        { "length larger than the body", new byte[] { 0, 0, 0, 0, 10, 1, 2, 3 }, "13" },
+        // A request frame the server cannot read is the caller's error: INVALID_ARGUMENT (issue 10: never INTERNAL).
+        { "truncated prefix", new byte[] { 0, 0, 0 }, "3" },
+        { "length larger than the body", new byte[] { 0, 0, 0, 0, 10, 1, 2, 3 }, "3" },
         { "length over the limit", Over64KiB(), "8" },
-        { "compressed flag without grpc-encoding", new byte[] { 1, 0, 0, 0, 0 }, "13" },
-        { "flag that is neither 0 nor 1", new byte[] { 7, 0, 0, 0, 0 }, "13" },
+        { "compressed flag without grpc-encoding", new byte[] { 1, 0, 0, 0, 0 }, "3" },
+        { "flag that is neither 0 nor 1", new byte[] { 7, 0, 0, 0, 0 }, "3" },
         { "no message at all", Array.Empty<byte>(), "13" },
         { "two messages for a unary call", [.. Raw.Frame(new SimpleRequest()), .. Raw.Frame(new SimpleRequest())], "13" },
     };
