@@ -14,7 +14,8 @@ public sealed class ReliabilityStack : IAsyncLifetime
     {
         var environment = new Dictionary<string, string> { ["GATEWAY_API_KEYS"] = ApiKey };
         _stack = await LocalStack.StartAsync(TestPaths.ReferenceFile("tiny_sd"), "cpu", "f32", _ => { },
-            TimeSpan.FromMinutes(3), CancellationToken.None, environment);
+            TimeSpan.FromMinutes(3), CancellationToken.None, environment,
+            gatewayArgs: ["--Gateway:TextEncoder:BreakerBreakDuration=00:00:01"]);
     }
 
     public async Task DisposeAsync()
