@@ -75,7 +75,9 @@ internal static class MessageReader
         {
             if (!compressed)
             {
-                return parser.ParseFrom(payload);
+                var message = parser.ParseFrom(payload);
+                Utf8FieldValidator.Validate(message.Descriptor, payload);
+                return message;
             }
 
             if (encoding is null || encoding == GrpcProtocol.IdentityEncoding)
@@ -92,9 +94,11 @@ internal static class MessageReader
 
             using var inflated = new PooledBufferWriter((int)Math.Min(payload.Length * 4, maxSize));
             GzipCompression.Decompress(payload, inflated, maxSize);
-            return parser.ParseFrom(inflated.WrittenSpan);
+            var inflatedMessage = parser.ParseFrom(inflated.WrittenSpan);
+            Utf8FieldValidator.Validate(inflatedMessage.Descriptor, inflated.WrittenMemory);
+            return inflatedMessage;
         }
-        catch (InvalidProtocolBufferException ex)
+        catch (Exception ex) when (ex is InvalidProtocolBufferException or MalformedMessageException)
         {
             throw new RpcException(new Status(StatusCode.Internal, "Failed to deserialize message: " + ex.Message), new Metadata(), ex);
         }
