@@ -173,13 +173,24 @@ internal static class GenerateValidator
             problems.Add($"{field} {value}{source} must be in {limits.MinImageSize}..{limits.MaxImageSize} pixels");
             return 0;
         }
-        if (value % factor != 0)
+        // Diffusers' Stable Diffusion pipelines require multiples of 8 whatever the VAE; a VAE that
+        // downscales by more (or by a factor that does not divide 8) needs multiples of both.
+        int multiple = LeastCommonMultiple(8, Math.Max(factor, 1));
+        if (value % multiple != 0)
         {
-            int lower = value / factor * factor;
-            problems.Add($"{field} {value}{source} must be a multiple of {factor} (the VAE's downscale factor); try {(lower >= limits.MinImageSize ? lower : lower + factor)}");
+            int lower = value / multiple * multiple;
+            string why = multiple == 8 ? "as diffusers' pipelines require" : $"8 and the VAE's downscale factor {factor}";
+            problems.Add($"{field} {value}{source} must be a multiple of {multiple} ({why}); try {(lower >= limits.MinImageSize ? lower : lower + multiple)}");
             return 0;
         }
         return value;
+    }
+
+    private static int LeastCommonMultiple(int a, int b)
+    {
+        int x = a, y = b;
+        while (y != 0) (x, y) = (y, x % y);
+        return a / x * b;
     }
 
     private static Image? DecodePng(Google.Protobuf.ByteString bytes, string field, LimitOptions limits, List<string> problems)
