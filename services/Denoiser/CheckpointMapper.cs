@@ -40,10 +40,13 @@ internal static class CheckpointMapper
     /// <summary>Reads a resume checkpoint; the latents must have the request's latent shape and the
     /// state must come from the scheduler class the request selects.</summary>
     /// <exception cref="TensorValidationException">Malformed (the message names the field under <c>resume</c>).</exception>
-    public static DenoiseCheckpoint FromProto(CheckpointProto proto, long[] latentShape, string schedulerClass)
+    /// <param name="steps">The request's step count: a checkpoint cannot lie past it.</param>
+    public static DenoiseCheckpoint FromProto(CheckpointProto proto, long[] latentShape, string schedulerClass, int steps)
     {
         if (proto.Step < 0)
             throw new TensorValidationException("resume.step", $"{proto.Step} is negative");
+        if (proto.Step > steps)
+            throw new TensorValidationException("resume.step", $"{proto.Step} is past the request's {steps} steps");
         // Stochastic schedulers draw step noise at most once per model evaluation (Heun-like
         // schedulers evaluate twice per step): more than that cannot come from a real run.
         if (proto.NoiseDraws < 0 || proto.NoiseDraws > 2L * proto.Step)

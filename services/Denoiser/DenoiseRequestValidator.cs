@@ -125,7 +125,7 @@ internal static class DenoiseRequestValidator
             RngDrawsBeforeNoise = before,
             RngDrawsAfterNoise = after,
         };
-        var resume = request.Resume is null ? null : CheckpointMapper.FromProto(request.Resume, latentShape, scheduler.Name);
+        var resume = request.Resume is null ? null : CheckpointMapper.FromProto(request.Resume, latentShape, scheduler.Name, request.Steps);
         return new DenoisePlan(spec, scheduler, resume);
     }
 

@@ -44,6 +44,10 @@ public sealed class DenoiserValidationTests(DenoiserFixture fixture) : IClassFix
         {
             Step = 1, NoiseDraws = 1_000_000_000, Latents = Latents(1, 4, 8, 8, 0f), SchedulerState = new SchedulerState { Scheduler = "EulerDiscreteScheduler" },
         }, "resume.noise_draws"),
+        ["resume past the last step"] = (r => r.Resume = new Checkpoint
+        {
+            Step = 1000, Latents = Latents(1, 4, 8, 8, 0f), SchedulerState = new SchedulerState { Scheduler = "EulerDiscreteScheduler" },
+        }, "resume.step"),
         ["empty replayed draw"] = (r => r.RngDrawsBeforeNoise.Add(new TensorShape { Dims = { 1, 0 } }), "rng_draws_before_noise[0]"),
         ["resume latents of another shape"] = (r => r.Resume = new Checkpoint
         {

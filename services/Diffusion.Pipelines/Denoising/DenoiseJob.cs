@@ -216,7 +216,7 @@ public sealed class DenoiseJob
         if (StepIndex != 0)
             throw new InvalidOperationException("restore before the first step");
         if (checkpoint.Step < 0 || checkpoint.Step > _timesteps.Length)
-            throw new ArgumentException($"checkpoint step {checkpoint.Step} is outside 0..{_timesteps.Length}");
+            throw new ArgumentException($"resume.step: {checkpoint.Step} is outside 0..{_timesteps.Length} (the steps this request runs)");
         if (checkpoint.Latents.Length != _latents.Length)
             throw new ArgumentException($"checkpoint latents have {checkpoint.Latents.Length} elements, the request needs {_latents.Length}");
         for (int i = 0; i < checkpoint.NoiseDraws; i++)
